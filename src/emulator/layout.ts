@@ -47,3 +47,15 @@ export const MMU_TYPE = 'riscv,sv39';
 
 /** Hart id of the only hart (passed in a0 at reset). */
 export const BOOT_HART_ID = 0;
+
+/**
+ * Where the device tree goes in RAM, as QEMU's riscv_load_fdt places it: the top of RAM (capped at
+ * 3 GiB when RAM starts below it) minus the blob, rounded down to 2 MiB.
+ */
+export function fdtLoadAddress(memoryBytes: number, fdtSize: number, ramBase: number = RAM_BASE): number {
+  const LIMIT = 0xc000_0000;
+  const ramEnd = ramBase + memoryBytes;
+  const top = ramBase < LIMIT ? Math.min(ramEnd, LIMIT) : ramEnd;
+  const TWO_MIB = 0x20_0000;
+  return Math.floor((top - fdtSize) / TWO_MIB) * TWO_MIB;
+}
