@@ -70,6 +70,25 @@ const IRQ_M_TIMER = 7;
 const IRQ_S_EXT = 9;
 const IRQ_M_EXT = 11;
 
+// The core has no TextEncoder (no DOM lib); device tree strings are UTF-8.
+function utf8(text: string): number[] {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return out;
+}
+
+function latin(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+}
+
 /** Big-endian 32-bit cells. */
 export function u32(...cells: number[]): DtValue {
   const out = new Uint8Array(cells.length * 4);
@@ -85,7 +104,7 @@ function u64(value: number): number[] {
 
 /** One or more NUL-terminated strings (a string list when several are given). */
 export function str(...values: string[]): DtValue {
-  return new TextEncoder().encode(values.map((v) => `${v}\0`).join(''));
+  return Uint8Array.from(utf8(values.map((v) => `${v}\0`).join('')));
 }
 
 const EMPTY: DtValue = new Uint8Array(0);
@@ -211,7 +230,6 @@ export function flatten(root: DtNode, bootCpuId = 0): Uint8Array {
   const strings: number[] = [];
   const stringOffsets = new Map<string, number>();
   const struct: number[] = [];
-  const encoder = new TextEncoder();
 
   const pushU32 = (v: number) => struct.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
   const pad = () => {
@@ -222,13 +240,13 @@ export function flatten(root: DtNode, bootCpuId = 0): Uint8Array {
     if (off === undefined) {
       off = strings.length;
       stringOffsets.set(name, off);
-      strings.push(...encoder.encode(name), 0);
+      strings.push(...utf8(name), 0);
     }
     return off;
   };
   const emit = (n: DtNode) => {
     pushU32(FDT_BEGIN_NODE);
-    struct.push(...encoder.encode(n.name), 0);
+    struct.push(...utf8(n.name), 0);
     pad();
     for (const p of n.props) {
       pushU32(FDT_PROP);
@@ -282,12 +300,11 @@ export function parseDeviceTree(blob: Uint8Array): DtNode {
   if (total > blob.length || offStruct + sizeStruct > total || offStrings + sizeStrings > total) {
     throw new DeviceTreeFormatError(`Device tree blocks extend beyond its ${blob.length} bytes.`);
   }
-  const decoder = new TextDecoder();
   const cString = (start: number, end: number): [string, number] => {
     let i = start;
     while (i < end && blob[i] !== 0) i++;
     if (i >= end) throw new DeviceTreeFormatError(`Unterminated string at offset ${start}.`);
-    return [decoder.decode(blob.subarray(start, i)), i + 1];
+    return [latin(blob.subarray(start, i)), i + 1];
   };
   const structEnd = offStruct + sizeStruct;
   let pos = offStruct;
