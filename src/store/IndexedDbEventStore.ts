@@ -1,0 +1,204 @@
+// An EventStore on IndexedDB (via idb): one readwrite transaction per batch, paged bounded reads.
+import { unwrap, type IDBPDatabase } from 'idb';
+import { CorruptError, QuotaError, upcast, type AnyNewEvent, type AnyStoredEvent, type VmId } from '../domain/index.ts';
+import { checkExpected, matches, normalizeQuery, prepareBatch, type NormalizedQuery } from './batch.ts';
+import {
+  READ_PAGE,
+  type AppendResult,
+  type EventQuery,
+  type EventStore,
+  type EventsListener,
+  type ExpectedSeq,
+  type StreamInfo,
+  type Unsubscribe,
+} from './EventStore.ts';
+import { openPlaygroundDb, type PlaygroundDb } from './schema.ts';
+import { SubscriptionHub } from './SubscriptionHub.ts';
+
+type Db = IDBPDatabase<PlaygroundDb>;
+
+export class IndexedDbEventStore implements EventStore {
+  private readonly hub = new SubscriptionHub((vmId, from, to) => this.loadEvents(vmId, from, to));
+
+  private constructor(private readonly db: Db) {}
+
+  /** Opens the store on the named database (tests use their own names). */
+  static async open(name?: string): Promise<IndexedDbEventStore> {
+    return new IndexedDbEventStore(await openPlaygroundDb(name));
+  }
+
+  /** The underlying database, for the other stores of the schema (boot images, checkpoints, pages). */
+  get database(): Db {
+    return this.db;
+  }
+
+  async append(vmId: VmId, expected: ExpectedSeq, events: readonly AnyNewEvent[]): Promise<AppendResult> {
+    const tx = this.db.transaction(['events', 'streams'], 'readwrite');
+    // Between here and tx.done, only IDB requests are awaited: anything else would let the transaction commit early.
+    let result: AppendResult;
+    let records: AnyStoredEvent[] = [];
+    try {
+      const info = await tx.objectStore('streams').get(vmId);
+      const head = info?.head ?? 0;
+      checkExpected(vmId, expected, head);
+      if (events.length === 0) {
+        result = { firstSeq: head + 1, lastSeq: head };
+      } else {
+        const batch = prepareBatch(vmId, head, events);
+        records = batch.records;
+        // Raw requests, not idb's promises: a failing add aborts the transaction and surfaces once, in tx.done.
+        const rawEvents = unwrap(tx.objectStore('events'));
+        for (const record of records) rawEvents.add(record);
+        const last = records[records.length - 1];
+        const next: StreamInfo = info
+          ? { ...info, head: last.seq, count: info.count + records.length, bytes: info.bytes + batch.bytes, lastAt: last.at }
+          : { vmId, head: last.seq, count: records.length, bytes: batch.bytes, firstAt: records[0].at, lastAt: last.at };
+        unwrap(tx.objectStore('streams')).put(next);
+        result = { firstSeq: head + 1, lastSeq: last.seq };
+      }
+    } catch (error) {
+      abortQuietly(tx);
+      throw mapWriteError(error, vmId, events.length);
+    }
+    try {
+      await tx.done;
+    } catch (error) {
+      throw mapWriteError(error, vmId, events.length);
+    }
+    if (records.length > 0) this.hub.publish(vmId, records);
+    return result;
+  }
+
+  async loadEvents(vmId: VmId, fromSeq = 1, toSeq?: number): Promise<AnyStoredEvent[]> {
+    const tx = this.db.transaction(['events', 'streams']);
+    const head = (await tx.objectStore('streams').get(vmId))?.head ?? 0;
+    const last = Math.min(head, toSeq ?? head);
+    const out: AnyStoredEvent[] = [];
+    const store = tx.objectStore('events');
+    for (let from = Math.max(1, fromSeq); from <= last; from += READ_PAGE) {
+      const to = Math.min(last, from + READ_PAGE - 1);
+      const page = await store.getAll(IDBKeyRange.bound([vmId, from], [vmId, to]));
+      for (const e of page) out.push(upcast(e));
+      if (page.length !== to - from + 1) {
+        throw new CorruptError(`The stream of VM '${vmId}' is missing events between seq ${from} and ${to}.`);
+      }
+    }
+    return out;
+  }
+
+  async query(query: EventQuery): Promise<AnyStoredEvent[]> {
+    const head = await this.getLastSequenceNumber(query.vmId);
+    const q = normalizeQuery(query, head);
+    if (q.limit === 0 || q.fromSeq > q.toSeq) return [];
+    if (q.types) return this.queryByType(query.vmId, q);
+    if (q.fromTime !== -Infinity || q.toTime !== Infinity) return this.queryByTime(query.vmId, q);
+    if (!q.backward) return this.loadEvents(query.vmId, q.fromSeq, Math.min(q.toSeq, q.fromSeq + q.limit - 1));
+    const from = Math.max(q.fromSeq, q.toSeq - q.limit + 1);
+    return (await this.loadEvents(query.vmId, from, q.toSeq)).reverse();
+  }
+
+  /** One index range per type, read in bounded pages (forward) or with a cursor (backward), then merged by seq. */
+  private async queryByType(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
+    const tx = this.db.transaction('events');
+    const index = tx.store.index('byType');
+    const merged: AnyStoredEvent[] = [];
+    for (const type of q.types ?? []) {
+      const found: AnyStoredEvent[] = [];
+      if (!q.backward) {
+        let lower: [string, string, number] = [vmId, type, q.fromSeq];
+        let open = false;
+        while (found.length < q.limit) {
+          const page = await index.getAll(IDBKeyRange.bound(lower, [vmId, type, q.toSeq], open, false), READ_PAGE);
+          for (const e of page) if (matches(e, q) && found.length < q.limit) found.push(e);
+          if (page.length < READ_PAGE) break;
+          lower = [vmId, type, page[page.length - 1].seq];
+          open = true;
+        }
+      } else {
+        let cursor = await index.openCursor(IDBKeyRange.bound([vmId, type, q.fromSeq], [vmId, type, q.toSeq]), 'prev');
+        while (cursor && found.length < q.limit) {
+          if (matches(cursor.value, q)) found.push(cursor.value);
+          cursor = await cursor.continue();
+        }
+      }
+      merged.push(...found);
+    }
+    merged.sort((a, b) => (q.backward ? b.seq - a.seq : a.seq - b.seq));
+    return merged.slice(0, q.limit).map(upcast);
+  }
+
+  /** Walks the time index in bounded pages; events with equal times come in seq order. */
+  private async queryByTime(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
+    const tx = this.db.transaction('events');
+    const index = tx.store.index('byTime');
+    const range = IDBKeyRange.bound([vmId, Math.max(q.fromTime, -Number.MAX_VALUE)], [vmId, Math.min(q.toTime, Number.MAX_VALUE)]);
+    const found: AnyStoredEvent[] = [];
+    let cursor = await index.openCursor(range, q.backward ? 'prev' : 'next');
+    while (cursor && found.length < q.limit) {
+      if (matches(cursor.value, q)) found.push(cursor.value);
+      cursor = await cursor.continue();
+    }
+    found.sort((a, b) => (q.backward ? b.seq - a.seq : a.seq - b.seq));
+    return found.map(upcast);
+  }
+
+  async getLastSequenceNumber(vmId: VmId): Promise<number> {
+    return (await this.db.get('streams', vmId))?.head ?? 0;
+  }
+
+  async getEventCount(vmId: VmId): Promise<number> {
+    return (await this.db.get('streams', vmId))?.count ?? 0;
+  }
+
+  async getStreamInfo(vmId: VmId): Promise<StreamInfo | undefined> {
+    return this.db.get('streams', vmId);
+  }
+
+  async listVmIds(): Promise<VmId[]> {
+    return (await this.db.getAllKeys('streams')) as VmId[];
+  }
+
+  async deleteEvents(vmId: VmId): Promise<void> {
+    const tx = this.db.transaction(['events', 'streams'], 'readwrite');
+    const events = unwrap(tx.objectStore('events'));
+    events.delete(IDBKeyRange.bound([vmId, 0], [vmId, Number.MAX_SAFE_INTEGER]));
+    unwrap(tx.objectStore('streams')).delete(vmId);
+    await tx.done;
+  }
+
+  subscribe(vmId: VmId, fromSeq: number, listener: EventsListener): Unsubscribe {
+    return this.hub.subscribe(vmId, fromSeq, listener);
+  }
+
+  dispose(): void {
+    this.hub.clear();
+    this.db.close();
+  }
+}
+
+function abortQuietly(tx: { abort(): void; done: Promise<void> }): void {
+  tx.done.catch(() => undefined);
+  try {
+    tx.abort();
+  } catch {
+    // Already finished or aborted by the failing request: nothing was committed either way.
+  }
+}
+
+/** Turns IndexedDB failures into coded errors that say what was lost (nothing) and what to do. */
+function mapWriteError(error: unknown, vmId: VmId, count: number): unknown {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  if (name === 'QuotaExceededError') {
+    return new QuotaError(
+      `Storage is full: ${count} events of VM '${vmId}' could not be saved. Nothing of this batch was written; earlier events are safe.`,
+      'Free space by exporting and deleting VMs you no longer need, then resume.',
+    );
+  }
+  if (name === 'ConstraintError') {
+    return new CorruptError(
+      `A seq of VM '${vmId}' was already taken although the stream's metadata did not count it. Nothing of this batch was written.`,
+      'Export the VM and import it again to rebuild its metadata.',
+    );
+  }
+  return error;
+}
