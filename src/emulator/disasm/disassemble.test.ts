@@ -1,0 +1,68 @@
+// Checks the disassembler against GNU objdump's output for every instruction form, every CSR and random encodings.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { disassemble, instructionLength } from './disassemble.ts';
+
+interface Expected {
+  readonly pc: bigint;
+  readonly word: number;
+  readonly text: string;
+  readonly raw: string;
+}
+
+/** objdump annotates some lines with `<symbol>` and `# address` comments that depend on context, not on the word. */
+function withoutAnnotations(text: string): string {
+  return text.replace(/ # .*$/, '').replace(/ <[^>]*>/g, '');
+}
+
+const fixture: Expected[] = readFileSync(new URL('./fixture/objdump.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line !== '' && !line.startsWith('#'))
+  .map((line) => {
+    const [address, encoding, ...text] = line.split('\t');
+    return { pc: BigInt(`0x${address}`), word: Number.parseInt(encoding, 16), text: withoutAnnotations(text.join('\t')), raw: line };
+  });
+
+describe('disassemble', () => {
+  it('has a fixture covering thousands of encodings', () => {
+    expect(fixture.length).toBeGreaterThan(5000);
+  });
+
+  it('prints every fixture encoding exactly as objdump does', () => {
+    const mismatches = fixture
+      .map((e) => ({ e, actual: disassemble(e.word, e.pc) }))
+      .filter(({ e, actual }) => actual !== e.text)
+      .map(({ e, actual }) => `${e.raw}  ->  ${JSON.stringify(actual)}`);
+    expect(mismatches.slice(0, 40), `${mismatches.length} mismatches`).toEqual([]);
+  });
+
+  it('prints branch targets relative to the pc it is given', () => {
+    // beqz a0,-0x44
+    expect(disassemble(0xfa050ee3, 0x8000_0010n)).toBe('beqz\ta0,7fffffcc');
+    expect(disassemble(0xfa050ee3, 0x1000n)).toBe('beqz\ta0,fbc');
+  });
+
+  it('wraps targets below address zero to 64-bit hex', () => {
+    expect(disassemble(0xffdff06f, 0n)).toBe('j\tfffffffffffffffc');
+  });
+
+  it('ignores the upper half of the word for a compressed instruction', () => {
+    expect(disassemble(0xdead_8082, 0n)).toBe('ret');
+  });
+});
+
+describe('instructionLength', () => {
+  it('tells 16-, 32-, 48- and 64-bit encodings apart', () => {
+    expect(instructionLength(0x8082)).toBe(2);
+    expect(instructionLength(0x0513)).toBe(4);
+    expect(instructionLength(0x001f)).toBe(6);
+    expect(instructionLength(0x003f)).toBe(8);
+    expect(instructionLength(0x007f)).toBe(10);
+    expect(instructionLength(0x707f)).toBe(0);
+  });
+
+  it('agrees with the fixture on every encoding objdump decoded', () => {
+    const wrong = fixture.filter((e) => instructionLength(e.word & 0xffff) !== (e.raw.split('\t')[1].length === 4 ? 2 : 4));
+    expect(wrong.map((e) => e.raw)).toEqual([]);
+  });
+});
