@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the conformance programs with Debian's RISC-V cross toolchain and, where QEMU is installed, records their console output on QEMU virt.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+CC="${RISCV_PREFIX:-riscv64-unknown-elf-}gcc"
+QEMU="${QEMU:-qemu-system-riscv64}"
+FLAGS=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -nostdlib -nostartfiles -static
+       -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T common/link.ld -I common)
+
+command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (Debian: gcc-riscv64-unknown-elf)" >&2; exit 1; }
+mkdir -p bin expected
+
+programs=("$@")
+if [[ ${#programs[@]} -eq 0 ]]; then
+  for src in *.S; do programs+=("${src%.S}"); done
+fi
+
+status=0
+for name in "${programs[@]}"; do
+  "$CC" "${FLAGS[@]}" -o "bin/$name.elf" common/harness.S "$name.S"
+  if command -v "$QEMU" >/dev/null; then
+    # The console output on QEMU is the reference the emulator's output is compared with.
+    set +e
+    timeout 20 "$QEMU" -machine virt -nographic -bios "bin/$name.elf" -monitor none -serial stdio \
+      </dev/null >"expected/$name.txt" 2>"bin/$name.qemu-stderr"
+    rc=$?
+    set -e
+    rm -f "bin/$name.qemu-stderr"
+    if [[ $rc -eq 0 ]] && tail -n 1 "expected/$name.txt" | grep -q '^PASS$'; then
+      echo "$name: built, passes on QEMU"
+    else
+      echo "$name: built, FAILS on QEMU (exit $rc):" >&2
+      tail -n 5 "expected/$name.txt" >&2
+      status=1
+    fi
+  else
+    echo "$name: built ($QEMU not installed, expected output not recorded)"
+  fi
+done
+exit $status
