@@ -1,0 +1,367 @@
+// State of the single RV64 hart and its memory access paths (software TLB in front of the MMU).
+import type { Bus } from '../bus.ts';
+import type { Ram } from '../ram.ts';
+import { translate, ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE } from '../mmu.ts';
+import { takeTrap } from './trap.ts';
+
+export const PRIV_U = 0;
+export const PRIV_S = 1;
+export const PRIV_M = 3;
+
+/** Exception causes (priv. spec table 3.6). */
+export const CAUSE_FETCH_MISALIGNED = 0;
+export const CAUSE_FETCH_ACCESS = 1;
+export const CAUSE_ILLEGAL_INSTRUCTION = 2;
+export const CAUSE_BREAKPOINT = 3;
+export const CAUSE_LOAD_MISALIGNED = 4;
+export const CAUSE_LOAD_ACCESS = 5;
+export const CAUSE_STORE_MISALIGNED = 6;
+export const CAUSE_STORE_ACCESS = 7;
+export const CAUSE_ECALL_U = 8;
+export const CAUSE_FETCH_PAGE_FAULT = 12;
+export const CAUSE_LOAD_PAGE_FAULT = 13;
+export const CAUSE_STORE_PAGE_FAULT = 15;
+
+/** Thrown (never an Error: no stack capture) to abandon the current instruction after a trap was set up. */
+export const TRAP_TAKEN = Object.freeze({ trap: true });
+
+export const TLB_SIZE = 1024;
+const TLB_MASK = TLB_SIZE - 1;
+const TWO_32 = 4294967296;
+
+/** Hooks the machine gives the hart: stores that need a look (HTIF tohost). */
+export interface CpuHooks {
+  /** Called after a store that reached a page the TLB was told not to cache for writes. */
+  afterUncachedStore(pa: number): void;
+  /** Physical page numbers whose writes must take the slow path (-1 when none). */
+  readonly watchedPage: number;
+}
+
+export class Cpu {
+  readonly xlo = new Int32Array(32);
+  readonly xhi = new Int32Array(32);
+  /** Address of the current instruction, the signed 64-bit value (exact below 2^53 in magnitude). */
+  pc = 0;
+  priv = PRIV_M;
+  /** Instructions executed, counting ones that trapped. Drives mtime, cycle and instret. */
+  icount = 0;
+  /** The run loop stops before executing the instruction at this icount. */
+  stopAt = 0;
+  /** Set by WFI; the machine decides when the hart wakes. */
+  waiting = false;
+  /** Raw bits of the current instruction (16 or 32 bits), for illegal-instruction tval. */
+  inst = 0;
+
+  /** CSR storage by number; views (sstatus, sie, sip, counters) are computed in csr.ts. */
+  readonly csrLo = new Int32Array(4096);
+  readonly csrHi = new Int32Array(4096);
+  /** mip bits driven by devices (MSIP, MTIP, MEIP, SEIP). */
+  mipHw = 0;
+  /** mtime ticks added by idle skips and guest writes to mtime. */
+  timeOffset = 0;
+  /** Counter offsets from guest writes to mcycle/minstret. */
+  cycleOffset = 0;
+  instretOffset = 0;
+
+  /** LR/SC reservation (virtual address) and whether it is valid. */
+  reservation = -1;
+
+  // Software TLB, one per access kind: tag = virtual page number, base = RAM offset of the page.
+  readonly fetchTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly fetchBase = new Int32Array(TLB_SIZE);
+  readonly loadTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly loadBase = new Int32Array(TLB_SIZE);
+  readonly storeTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly storeBase = new Int32Array(TLB_SIZE);
+
+  readonly ram: Ram;
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+
+  constructor(
+    readonly bus: Bus,
+    public hooks: CpuHooks,
+  ) {
+    this.ram = bus.ram;
+    this.u8 = this.ram.u8;
+    this.i8 = this.ram.i8;
+    this.u16 = this.ram.u16;
+    this.i16 = this.ram.i16;
+    this.i32 = this.ram.i32;
+  }
+
+  /** Ends the current run slice after the instruction in progress. */
+  requestExit(): void {
+    this.stopAt = this.icount + 1;
+  }
+
+  flushTlb(): void {
+    this.fetchTag.fill(NaN);
+    this.loadTag.fill(NaN);
+    this.storeTag.fill(NaN);
+  }
+
+  /** Forgets cached write permissions so that the next store to each page marks it dirty again. */
+  flushStoreTlb(): void {
+    this.storeTag.fill(NaN);
+  }
+
+  /** Sets up a synchronous exception and abandons the current instruction. */
+  raise(cause: number, tval: number): never {
+    takeTrap(this, cause, false, tval);
+    throw TRAP_TAKEN;
+  }
+
+  getReg(i: number): number {
+    return this.xhi[i] * TWO_32 + (this.xlo[i] >>> 0);
+  }
+
+  setReg(i: number, value: number): void {
+    if (i === 0) return;
+    this.xlo[i] = value | 0;
+    this.xhi[i] = Math.floor(value / TWO_32) | 0;
+  }
+
+  // ---- instruction fetch ----
+
+  /** Reads the 16-bit parcel at virtual address `va` (fetch permission). */
+  fetch16(va: number): number {
+    const vpn = Math.floor(va / 4096);
+    const idx = vpn & TLB_MASK;
+    let off: number;
+    if (this.fetchTag[idx] === vpn) off = this.fetchBase[idx] + (va - vpn * 4096);
+    else off = this.ramOffsetOrFault(translate(this, va, ACCESS_FETCH), va, CAUSE_FETCH_ACCESS);
+    return this.u16[off >> 1];
+  }
+
+  private ramOffsetOrFault(pa: number, va: number, cause: number): number {
+    const ram = this.ram;
+    if (pa >= ram.base && pa < ram.base + ram.size) return pa - ram.base;
+    return this.raise(cause, va);
+  }
+
+  // ---- loads ----
+
+  /** Executes a load of kind funct3 from virtual address `va` into register rd. */
+  load(va: number, funct3: number, rd: number): void {
+    const vpn = Math.floor(va / 4096);
+    const idx = vpn & TLB_MASK;
+    if (this.loadTag[idx] === vpn) {
+      const off = this.loadBase[idx] + (va - vpn * 4096);
+      if ((off & ((1 << (funct3 & 3)) - 1)) === 0) {
+        this.loadRam(off, funct3, rd);
+        return;
+      }
+    }
+    this.loadSlow(va, funct3, rd);
+  }
+
+  private loadRam(off: number, funct3: number, rd: number): void {
+    let lo: number;
+    let hi: number;
+    switch (funct3) {
+      case 0:
+        lo = this.i8[off];
+        hi = lo >> 31;
+        break;
+      case 1:
+        lo = this.i16[off >> 1];
+        hi = lo >> 31;
+        break;
+      case 2:
+        lo = this.i32[off >> 2];
+        hi = lo >> 31;
+        break;
+      case 3:
+        lo = this.i32[off >> 2];
+        hi = this.i32[(off >> 2) + 1];
+        break;
+      case 4:
+        lo = this.u8[off];
+        hi = 0;
+        break;
+      case 5:
+        lo = this.u16[off >> 1];
+        hi = 0;
+        break;
+      case 6:
+        lo = this.i32[off >> 2];
+        hi = 0;
+        break;
+      default:
+        return this.raise(2, this.inst);
+    }
+    if (rd !== 0) {
+      this.xlo[rd] = lo;
+      this.xhi[rd] = hi;
+    }
+  }
+
+  private loadSlow(va: number, funct3: number, rd: number): void {
+    if (funct3 === 7) this.raise(2, this.inst);
+    const size = 1 << (funct3 & 3);
+    if ((va & (size - 1)) !== 0) {
+      // Misaligned: assembled byte by byte, each byte translated on its own (may cross pages).
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < size; i++) {
+        const b = this.readPhys(translate(this, va + i, ACCESS_LOAD), 1, va) & 0xff;
+        if (i < 4) lo |= b << (8 * i);
+        else hi |= b << (8 * (i - 4));
+      }
+      this.finishLoad(lo, hi, funct3, rd);
+      return;
+    }
+    const pa = translate(this, va, ACCESS_LOAD);
+    const ram = this.ram;
+    if (pa >= ram.base && pa < ram.base + ram.size) {
+      this.loadRam(pa - ram.base, funct3, rd);
+      return;
+    }
+    if (size === 8) {
+      const lo = this.readPhys(pa, 4, va);
+      const hi = this.readPhys(pa + 4, 4, va);
+      this.finishLoad(lo, hi, funct3, rd);
+    } else {
+      this.finishLoad(this.readPhys(pa, size, va), 0, funct3, rd);
+    }
+  }
+
+  private finishLoad(lo: number, hi: number, funct3: number, rd: number): void {
+    switch (funct3) {
+      case 0:
+        lo = (lo << 24) >> 24;
+        hi = lo >> 31;
+        break;
+      case 1:
+        lo = (lo << 16) >> 16;
+        hi = lo >> 31;
+        break;
+      case 2:
+        lo |= 0;
+        hi = lo >> 31;
+        break;
+      case 3:
+        break;
+      case 4:
+        lo &= 0xff;
+        hi = 0;
+        break;
+      case 5:
+        lo &= 0xffff;
+        hi = 0;
+        break;
+      default:
+        hi = 0;
+    }
+    if (rd !== 0) {
+      this.xlo[rd] = lo | 0;
+      this.xhi[rd] = hi | 0;
+    }
+  }
+
+  /** Reads 1, 2 or 4 bytes at a physical address (RAM or a device); unmapped raises a load access fault. */
+  readPhys(pa: number, size: number, va: number): number {
+    const ram = this.ram;
+    if (pa >= ram.base && pa + size <= ram.base + ram.size) {
+      const off = pa - ram.base;
+      if (size === 1) return this.u8[off];
+      if (size === 2) return this.u8[off] | (this.u8[off + 1] << 8);
+      return this.u8[off] | (this.u8[off + 1] << 8) | (this.u8[off + 2] << 16) | (this.u8[off + 3] << 24);
+    }
+    const region = this.bus.findRegion(pa);
+    if (region === undefined || pa + size > region.base + region.size) return this.raise(CAUSE_LOAD_ACCESS, va);
+    this.requestExit();
+    return region.device.read(pa - region.base, size);
+  }
+
+  /** Reads a 64-bit value for an AMO/LR at a translated physical address into (result lo, returned hi) pair. */
+  readPhysPair(pa: number, size: number, va: number, out: Int32Array): void {
+    out[0] = this.readPhys(pa, size === 8 ? 4 : size, va);
+    out[1] = size === 8 ? this.readPhys(pa + 4, 4, va) : out[0] >> 31;
+  }
+
+  // ---- stores ----
+
+  /** Executes a store of kind funct3 (0 sb, 1 sh, 2 sw, 3 sd) of the (hi, lo) value to `va`. */
+  store(va: number, funct3: number, hi: number, lo: number): void {
+    const vpn = Math.floor(va / 4096);
+    const idx = vpn & TLB_MASK;
+    if (this.storeTag[idx] === vpn) {
+      const off = this.storeBase[idx] + (va - vpn * 4096);
+      switch (funct3) {
+        case 0:
+          this.u8[off] = lo;
+          return;
+        case 1:
+          if ((off & 1) === 0) {
+            this.u16[off >> 1] = lo;
+            return;
+          }
+          break;
+        case 2:
+          if ((off & 3) === 0) {
+            this.i32[off >> 2] = lo;
+            return;
+          }
+          break;
+        case 3:
+          if ((off & 7) === 0) {
+            this.i32[off >> 2] = lo;
+            this.i32[(off >> 2) + 1] = hi;
+            return;
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    this.storeSlow(va, funct3, hi, lo);
+  }
+
+  private storeSlow(va: number, funct3: number, hi: number, lo: number): void {
+    if (funct3 > 3) this.raise(2, this.inst);
+    const size = 1 << funct3;
+    if ((va & (size - 1)) !== 0) {
+      // Misaligned: translate every byte first so a fault leaves memory unchanged.
+      const pas: number[] = [];
+      for (let i = 0; i < size; i++) pas.push(translate(this, va + i, ACCESS_STORE));
+      for (let i = 0; i < size; i++) {
+        const b = i < 4 ? (lo >>> (8 * i)) & 0xff : (hi >>> (8 * (i - 4))) & 0xff;
+        this.writePhys(pas[i], 1, b, va + i);
+      }
+      return;
+    }
+    const pa = translate(this, va, ACCESS_STORE);
+    if (size === 8) {
+      this.writePhys(pa, 4, lo, va);
+      this.writePhys(pa + 4, 4, hi, va);
+    } else {
+      this.writePhys(pa, size, lo, va);
+    }
+    if (Math.floor(pa / 4096) === this.hooks.watchedPage) this.hooks.afterUncachedStore(pa);
+  }
+
+  /** Writes 1, 2 or 4 bytes at a physical address; unmapped raises a store access fault. */
+  writePhys(pa: number, size: number, value: number, va: number): void {
+    const ram = this.ram;
+    if (pa >= ram.base && pa + size <= ram.base + ram.size) {
+      const off = pa - ram.base;
+      this.u8[off] = value;
+      if (size >= 2) this.u8[off + 1] = value >>> 8;
+      if (size === 4) {
+        this.u8[off + 2] = value >>> 16;
+        this.u8[off + 3] = value >>> 24;
+      }
+      ram.markWritten(off);
+      return;
+    }
+    const region = this.bus.findRegion(pa);
+    if (region === undefined || pa + size > region.base + region.size) this.raise(CAUSE_STORE_ACCESS, va);
+    this.requestExit();
+    region.device.write(pa - region.base, size, value);
+  }
+}

@@ -1,0 +1,313 @@
+// The board: one RV64 hart, RAM and QEMU virt's devices, run in slices that stop at well-defined points.
+import { Bus } from './bus.ts';
+import { Cpu, PRIV_M } from './cpu/Cpu.ts';
+import { csrRead, csrValue, MSTATUS_HI } from './cpu/csr.ts';
+import { execute } from './cpu/rv64i.ts';
+import { instructionsUntil, mtimeOf } from './cpu/time.ts';
+import { interruptToTake, pendingEnabled, takeTrap } from './cpu/trap.ts';
+import { Clint } from './devices/clint.ts';
+import { Plic } from './devices/plic.ts';
+import { TestDevice, type FinisherOutcome } from './devices/testDevice.ts';
+import { Uart } from './devices/uart.ts';
+import { buildDeviceTree } from './dtb.ts';
+import {
+  BOOT_HART_ID,
+  CLINT_BASE,
+  CLINT_SIZE,
+  DEFAULT_MEMORY_MIB,
+  KERNEL_BASE,
+  PLIC_BASE,
+  PLIC_CONTEXT_M,
+  PLIC_CONTEXT_S,
+  PLIC_SIZE,
+  RAM_BASE,
+  TEST_BASE,
+  TEST_SIZE,
+  UART0_BASE,
+  UART0_IRQ,
+  UART0_SIZE,
+  fdtLoadAddress,
+} from './layout.ts';
+import { ImageFormatError } from './loaders/ImageFormatError.ts';
+import { readImage, type LoadableImage } from './loaders/detectImage.ts';
+import { Ram } from './ram.ts';
+import { StateHasher, combineDigest } from './stateHash.ts';
+
+export interface MachineConfig {
+  /** RAM size in MiB (default 128). */
+  readonly memoryMiB?: number;
+  /** Firmware or bare-metal program: ELF64 or raw binary at 0x8000_0000. */
+  readonly bios: Uint8Array;
+  readonly biosName?: string;
+  /** Optional payload: raw binary at 0x8020_0000 (or an ELF at its own addresses). */
+  readonly kernel?: Uint8Array;
+  readonly kernelName?: string;
+  /** Kernel command line for /chosen/bootargs. */
+  readonly bootargs?: string;
+}
+
+export type StopReason = 'budget' | 'poweroff' | 'reboot' | 'htif-exit' | 'breakpoint' | 'waiting-for-input';
+
+export interface RunResult {
+  readonly reason: StopReason;
+  /** Instructions executed by this call (trapping ones included). */
+  readonly executed: number;
+  /** For poweroff (0 = pass, else the failure code) and htif-exit (the test's code). */
+  readonly exitCode?: number;
+}
+
+const MIP_MSIP = 1 << 3;
+const MIP_MTIP = 1 << 7;
+const MIP_SEIP = 1 << 9;
+const MIP_MEIP = 1 << 11;
+const MIE_MTIE = 1 << 7;
+const TWO_32 = 4294967296;
+const MAX_SAFE_DEADLINE = 2 ** 53;
+
+function exhaustive(value: never): never {
+  throw new Error(`unexpected value ${String(value)}`);
+}
+
+export class Machine {
+  readonly cpu: Cpu;
+  readonly ram: Ram;
+  readonly bus: Bus;
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly uart: Uart;
+  /** Physical address of the device tree passed in a1. */
+  readonly dtbAddress: number;
+  readonly entry: number;
+  /** HTIF tohost address when the image defines it. */
+  readonly tohost: number | undefined;
+  readonly breakpoints = new Set<number>();
+
+  private output: number[] = [];
+  private halted: { reason: StopReason; exitCode?: number } | undefined;
+  private breakpointResumeAt = -1;
+  private readonly hasher: StateHasher;
+
+  constructor(config: MachineConfig) {
+    const memoryMiB = config.memoryMiB ?? DEFAULT_MEMORY_MIB;
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 2048) {
+      throw new RangeError(`memory must be a whole number of MiB between 1 and 2048, got ${memoryMiB}`);
+    }
+    this.ram = new Ram(RAM_BASE, memoryMiB * 1024 * 1024);
+    this.bus = new Bus(this.ram);
+    const bios = readImage(config.bios, config.biosName ?? 'bios');
+    const tohost = bios.symbols.get('tohost');
+    this.tohost = tohost === undefined ? undefined : Number(tohost);
+    const watchedPage = this.tohost === undefined ? -1 : Math.floor(this.tohost / 4096);
+    this.cpu = new Cpu(this.bus, { watchedPage, afterUncachedStore: (pa) => this.htifStore(pa) });
+    this.clint = new Clint(this.cpu);
+    this.plic = new Plic();
+    this.uart = new Uart((b) => this.output.push(b));
+    this.bus.map(TEST_BASE, TEST_SIZE, new TestDevice((o) => this.finish(o)));
+    this.bus.map(CLINT_BASE, CLINT_SIZE, this.clint);
+    this.bus.map(PLIC_BASE, PLIC_SIZE, this.plic);
+    this.bus.map(UART0_BASE, UART0_SIZE, this.uart);
+    this.hasher = new StateHasher(this.ram);
+
+    this.load(bios, config.biosName ?? 'bios');
+    if (config.kernel !== undefined) {
+      this.load(readImage(config.kernel, config.kernelName ?? 'kernel', KERNEL_BASE), config.kernelName ?? 'kernel');
+    }
+    const dtb = buildDeviceTree({ memoryBytes: this.ram.size, bootargs: config.bootargs });
+    this.dtbAddress = fdtLoadAddress(this.ram.size, dtb.length);
+    this.ram.writeBytes(this.dtbAddress, dtb);
+
+    this.entry = Number(BigInt.asIntN(64, bios.entry));
+    this.reset();
+  }
+
+  private load(image: LoadableImage, name: string): void {
+    for (const seg of image.segments) {
+      if (!this.ram.contains(seg.paddr, Math.max(seg.memsz, 1))) {
+        throw new ImageFormatError(
+          name,
+          `a segment of ${seg.memsz} bytes at 0x${seg.paddr.toString(16)} lies outside RAM (0x${RAM_BASE.toString(16)}, ${this.ram.size / 1048576} MiB)`,
+        );
+      }
+      this.ram.writeBytes(seg.paddr, seg.data);
+      if (seg.memsz > seg.data.length) this.ram.writeBytes(seg.paddr + seg.data.length, new Uint8Array(seg.memsz - seg.data.length));
+    }
+  }
+
+  /** Puts the hart in its reset state: M-mode at the entry, a0 = hart id, a1 = device tree. */
+  private reset(): void {
+    const cpu = this.cpu;
+    cpu.priv = PRIV_M;
+    cpu.pc = this.entry;
+    cpu.csrHi[0x300] = MSTATUS_HI;
+    cpu.setReg(10, BOOT_HART_ID);
+    cpu.setReg(11, this.dtbAddress);
+    cpu.flushTlb();
+  }
+
+  get icount(): number {
+    return this.cpu.icount;
+  }
+
+  get pc(): number {
+    return this.cpu.pc;
+  }
+
+  get privilege(): number {
+    return this.cpu.priv;
+  }
+
+  /** Register x`i` as a signed 64-bit BigInt. */
+  register(i: number): bigint {
+    return (BigInt(this.cpu.xhi[i]) << 32n) | BigInt(this.cpu.xlo[i] >>> 0);
+  }
+
+  /** CSR `num` as an unsigned 64-bit BigInt, or undefined when it does not exist. */
+  csr(num: number): bigint | undefined {
+    const saved = this.cpu.priv;
+    this.cpu.priv = PRIV_M;
+    const ok = csrRead(this.cpu, num);
+    this.cpu.priv = saved;
+    if (!ok) return undefined;
+    return BigInt.asUintN(64, (BigInt(csrValue.hi) << 32n) | BigInt(csrValue.lo >>> 0));
+  }
+
+  /** Bytes of physical memory (RAM only). */
+  readPhysical(pa: number, length: number): Uint8Array {
+    return this.ram.readBytes(pa, length);
+  }
+
+  /** Console bytes the guest wrote since the last call. */
+  drainOutput(): Uint8Array {
+    const out = Uint8Array.from(this.output);
+    this.output = [];
+    return out;
+  }
+
+  /** Delivers input bytes to the UART now, at the current icount. */
+  sendInput(bytes: Uint8Array): void {
+    this.uart.receive(bytes);
+  }
+
+  /** Runs at most `budget` instructions and says why it stopped. */
+  run(budget: number): RunResult {
+    const cpu = this.cpu;
+    const start = cpu.icount;
+    const end = start + Math.max(0, Math.floor(budget));
+    for (;;) {
+      if (this.halted !== undefined) {
+        const h = this.halted;
+        return { reason: h.reason, executed: cpu.icount - start, ...(h.exitCode === undefined ? {} : { exitCode: h.exitCode }) };
+      }
+      this.updateInterruptLines();
+      if (cpu.waiting) {
+        if (pendingEnabled(cpu) !== 0) {
+          cpu.waiting = false;
+        } else {
+          const deadline = this.timerDeadline();
+          if (deadline === undefined) return { reason: 'waiting-for-input', executed: cpu.icount - start };
+          // Deterministic idle skip: jump virtual time to the timer deadline.
+          cpu.timeOffset += deadline - mtimeOf(cpu);
+          continue;
+        }
+      }
+      const irq = interruptToTake(cpu);
+      if (irq >= 0) takeTrap(cpu, irq, true, 0);
+      if (cpu.icount >= end) return { reason: 'budget', executed: cpu.icount - start };
+      let n = end - cpu.icount;
+      const cmp = this.clint.mtimecmp;
+      if (cmp < MAX_SAFE_DEADLINE && mtimeOf(cpu) < cmp) n = Math.min(n, instructionsUntil(cpu, cmp));
+      if (this.breakpoints.size > 0) {
+        if (this.breakpoints.has(cpu.pc) && this.breakpointResumeAt !== cpu.icount) {
+          this.breakpointResumeAt = cpu.icount;
+          return { reason: 'breakpoint', executed: cpu.icount - start };
+        }
+        n = 1;
+      }
+      cpu.stopAt = cpu.icount + n;
+      execute(cpu);
+    }
+  }
+
+  /** The mtime at which a timer interrupt could wake a waiting hart, or undefined. */
+  private timerDeadline(): number | undefined {
+    const cmp = this.clint.mtimecmp;
+    if ((this.cpu.csrLo[0x304] & MIE_MTIE) === 0 || cmp >= MAX_SAFE_DEADLINE) return undefined;
+    return Math.max(cmp, mtimeOf(this.cpu));
+  }
+
+  private updateInterruptLines(): void {
+    const cpu = this.cpu;
+    this.plic.setLevel(UART0_IRQ, this.uart.interruptLine());
+    let hw = 0;
+    if (this.clint.msip !== 0) hw |= MIP_MSIP;
+    if (mtimeOf(cpu) >= this.clint.mtimecmp) hw |= MIP_MTIP;
+    if (this.plic.interruptLine(PLIC_CONTEXT_M)) hw |= MIP_MEIP;
+    if (this.plic.interruptLine(PLIC_CONTEXT_S)) hw |= MIP_SEIP;
+    cpu.mipHw = hw;
+  }
+
+  private finish(outcome: FinisherOutcome): void {
+    switch (outcome.kind) {
+      case 'poweroff':
+        this.halt('poweroff', outcome.code);
+        break;
+      case 'reboot':
+        this.halt('reboot');
+        break;
+      default:
+        exhaustive(outcome);
+    }
+  }
+
+  private halt(reason: StopReason, exitCode?: number): void {
+    this.halted = { reason, ...(exitCode === undefined ? {} : { exitCode }) };
+    this.cpu.requestExit();
+  }
+
+  /** HTIF (riscv-tests convention): tohost = (code << 1) | 1 exits; device 1 command 1 prints a byte. */
+  private htifStore(pa: number): void {
+    const tohost = this.tohost;
+    if (tohost === undefined || (pa !== tohost && pa !== tohost + 4)) return;
+    const off = tohost - this.ram.base;
+    const lo = this.ram.i32[off >> 2];
+    const hi = this.ram.i32[(off >> 2) + 1];
+    if (lo === 0 && hi === 0) return;
+    const device = hi >>> 24;
+    const command = (hi >>> 16) & 0xff;
+    if (device === 0 && command === 0 && (lo & 1) === 1) {
+      this.halt('htif-exit', (hi & 0xffff) * 2147483648 + (lo >>> 1));
+    } else if (device === 1 && command === 1) {
+      this.output.push(lo & 0xff);
+      this.ram.i32[off >> 2] = 0;
+      this.ram.i32[(off >> 2) + 1] = 0;
+    }
+  }
+
+  /** A digest of the whole machine state (CPU, CSRs, devices, RAM); equal states give equal hashes. */
+  stateHash(): string {
+    const cpu = this.cpu;
+    const ramDigest = this.hasher.ramDigest();
+    // Pages are re-marked on their next write only if the store TLB forgets them.
+    cpu.flushStoreTlb();
+    const words: number[] = [
+      ...cpu.xlo,
+      ...cpu.xhi,
+      cpu.pc | 0,
+      Math.floor(cpu.pc / TWO_32) | 0,
+      cpu.priv,
+      cpu.icount | 0,
+      Math.floor(cpu.icount / TWO_32),
+      cpu.waiting ? 1 : 0,
+      cpu.timeOffset | 0,
+      cpu.cycleOffset | 0,
+      cpu.instretOffset | 0,
+      cpu.reservation | 0,
+      ...cpu.csrLo,
+      ...cpu.csrHi,
+      ...this.clint.state(),
+      ...this.plic.state(),
+      ...this.uart.state(),
+    ];
+    return combineDigest(words, ramDigest);
+  }
+}

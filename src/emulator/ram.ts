@@ -1,0 +1,70 @@
+// Guest RAM: one buffer with typed views, plus per-4 KiB-page "touched" and "dirty" maps.
+//
+// The buffer is allocated zeroed in one piece; hosts commit such memory lazily, page by page, on
+// first write, so an untouched 128 MiB machine costs little. The machine tracks which pages were
+// ever written (touched) and which changed since the last consumer cleared them (dirty); a
+// snapshot or hash only visits those.
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+
+export class Ram {
+  readonly size: number;
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+  /** 1 for pages written at least once since creation. */
+  readonly touched: Uint8Array;
+  /** 1 for pages written since the last clearDirty(). */
+  readonly dirty: Uint8Array;
+  /** 1 for pages whose cached hash is out of date (the state hash's own dirty map). */
+  readonly stale: Uint8Array;
+
+  constructor(
+    readonly base: number,
+    size: number,
+  ) {
+    if (size <= 0 || size % PAGE_SIZE !== 0) throw new RangeError(`RAM size ${size} must be a positive multiple of 4096`);
+    this.size = size;
+    const buffer = new ArrayBuffer(size);
+    this.u8 = new Uint8Array(buffer);
+    this.i8 = new Int8Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.i16 = new Int16Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.touched = new Uint8Array(size / PAGE_SIZE);
+    this.dirty = new Uint8Array(size / PAGE_SIZE);
+    this.stale = new Uint8Array(size / PAGE_SIZE);
+  }
+
+  /** True when the physical range [pa, pa + length) lies inside RAM. */
+  contains(pa: number, length = 1): boolean {
+    return pa >= this.base && pa + length <= this.base + this.size;
+  }
+
+  markWritten(offset: number): void {
+    const page = offset >>> PAGE_SHIFT;
+    this.touched[page] = 1;
+    this.dirty[page] = 1;
+    this.stale[page] = 1;
+  }
+
+  /** Copies bytes into RAM at a physical address (loaders, the device tree). */
+  writeBytes(pa: number, bytes: Uint8Array): void {
+    if (!this.contains(pa, bytes.length)) {
+      throw new RangeError(`${bytes.length} bytes at 0x${pa.toString(16)} do not fit in RAM`);
+    }
+    const offset = pa - this.base;
+    this.u8.set(bytes, offset);
+    for (let o = offset & ~(PAGE_SIZE - 1); o < offset + bytes.length; o += PAGE_SIZE) this.markWritten(o);
+  }
+
+  /** Copies `length` bytes out of RAM from a physical address. */
+  readBytes(pa: number, length: number): Uint8Array {
+    if (!this.contains(pa, length)) throw new RangeError(`${length} bytes at 0x${pa.toString(16)} are not in RAM`);
+    const offset = pa - this.base;
+    return this.u8.slice(offset, offset + length);
+  }
+}
