@@ -20,9 +20,9 @@ status=0
 for name in "${programs[@]}"; do
   "$CC" "${FLAGS[@]}" -o "bin/$name.elf" common/harness.S "$name.S"
   if command -v "$QEMU" >/dev/null; then
-    # The console output on QEMU is the reference the emulator's output is compared with.
+    # The console output on QEMU is the reference the emulator's output is compared with; -icount makes its counters count instructions.
     set +e
-    timeout 20 "$QEMU" -machine virt -nographic -bios "bin/$name.elf" -monitor none -serial stdio \
+    timeout 20 "$QEMU" -machine virt -icount shift=0 -nographic -bios "bin/$name.elf" -monitor none -serial stdio \
       </dev/null >"expected/$name.txt" 2>"bin/$name.qemu-stderr"
     rc=$?
     set -e

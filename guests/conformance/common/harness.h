@@ -107,3 +107,14 @@
   li a7, ECALL_TO_M
   ecall
 .endm
+
+/* Like CHECK_TRAP, accepting either of two causes (where the spec allows a choice or QEMU deviates). */
+.macro CHECK_TRAP2 cause1, cause2, code
+  ld t0, trap_expected
+  CHECK t0, 0, \code
+  ld t0, trap_cause
+  li t6, \cause1
+  beq t0, t6, 7f
+  CHECK t0, \cause2, \code
+7:
+.endm
