@@ -135,6 +135,7 @@ trap_handler:
   srli t1, t1, 11
   andi t1, t1, 3
   sd t1, trap_mode, t2
+skip_instruction:
   ld t1, trap_resume
   bnez t1, 2f
   csrr t1, mepc
@@ -149,19 +150,20 @@ trap_handler:
   j trap_return
 
 not_expected:
+  /* ecall or ebreak with a7 == ECALL_TO_M: return to M-mode right after it. */
+  li t1, ECALL_TO_M
+  bne a7, t1, unexpected
+  li t1, CAUSE_BREAKPOINT
+  beq t0, t1, 1f
   li t1, CAUSE_ECALL_U
   blt t0, t1, unexpected
   li t1, CAUSE_ECALL_M
   bgt t0, t1, unexpected
-  li t1, ECALL_TO_M
-  bne a7, t1, unexpected
-  /* Return to M-mode right after the ecall. */
+1:
   li t1, MSTATUS_MPP
   csrs mstatus, t1
-  csrr t1, mepc
-  addi t1, t1, 4
-  csrw mepc, t1
-  j trap_return
+  sd zero, trap_resume, t1
+  j skip_instruction
 
 interrupt:
   call irq_handler

@@ -73,7 +73,7 @@
  * (or at `resume` when one is given, for fetch faults). Clobbers t0.
  */
 .macro EXPECT_TRAP resume=0
-  .if \resume
+  .ifnc \resume,0
   la t0, \resume
   .else
   li t0, 0
@@ -102,10 +102,15 @@
   mret
 .endm
 
-/* From S or U (with traps to M undelegated for ecall), returns to M-mode after the ecall. Clobbers a7. */
+/* From S or U, returns to M-mode after the ecall (or after an ebreak, when ecalls are delegated). Clobbers a7. */
 .macro BACK_TO_M
   li a7, ECALL_TO_M
   ecall
+.endm
+
+.macro BACK_TO_M_BY_EBREAK
+  li a7, ECALL_TO_M
+  ebreak
 .endm
 
 /* Like CHECK_TRAP, accepting either of two causes (where the spec allows a choice or QEMU deviates). */
