@@ -177,6 +177,7 @@ trap_return:
   csrrw sp, mscratch, sp
   mret
 
+  .globl unexpected
 unexpected:
   PRINT "unexpected trap mcause="
   csrr a0, mcause
