@@ -139,7 +139,12 @@ skip_instruction:
   ld t1, trap_resume
   bnez t1, 2f
   csrr t1, mepc
+  /* Read the instruction as the trapped mode sees it (MPRV uses MPP's translation; it may be a virtual address). */
+  li t2, MSTATUS_MPRV
+  csrs mstatus, t2
   lhu t2, 0(t1)
+  li t0, MSTATUS_MPRV
+  csrc mstatus, t0
   andi t2, t2, 3
   addi t1, t1, 2
   li t0, 3
@@ -162,7 +167,8 @@ not_expected:
 1:
   li t1, MSTATUS_MPP
   csrs mstatus, t1
-  sd zero, trap_resume, t1
+  /* a6, when not zero, is the (physical) address to continue at in M-mode. */
+  sd a6, trap_resume, t1
   j skip_instruction
 
 interrupt:

@@ -104,13 +104,24 @@
 
 /* From S or U, returns to M-mode after the ecall (or after an ebreak, when ecalls are delegated). Clobbers a7. */
 .macro BACK_TO_M
+  li a6, 0
   li a7, ECALL_TO_M
   ecall
 .endm
 
 .macro BACK_TO_M_BY_EBREAK
+  li a6, 0
   li a7, ECALL_TO_M
   ebreak
+.endm
+
+/* Returns to M-mode at `label` minus `offset`: for code running at a virtual alias of its physical address. Clobbers t0, a6, a7. */
+.macro BACK_TO_M_AT label, offset
+  la a6, \label
+  li t0, \offset
+  sub a6, a6, t0
+  li a7, ECALL_TO_M
+  ecall
 .endm
 
 /* Like CHECK_TRAP, accepting either of two causes (where the spec allows a choice or QEMU deviates). */
