@@ -73,3 +73,15 @@ describe('conformance programs', () => {
     });
   }
 });
+
+describe('HTIF test binaries (tohost/fromhost; QEMU virt has no HTIF, so these run here only)', () => {
+  const run = (name: string) => runOnMachine(new Uint8Array(readFileSync(join(DIR, 'bin', `${name}.elf`))), `${name}.elf`);
+
+  it('a passing binary exits through tohost with code 0 after printing on the UART and the HTIF console', () => {
+    expect(run('htif-pass')).toEqual({ reason: 'htif-exit', exitCode: 0, output: 'htif: uart\nh\n' });
+  });
+
+  it('a failing binary exits through tohost with its code', () => {
+    expect(run('htif-exit7')).toEqual({ reason: 'htif-exit', exitCode: 7, output: 'htif: failing with 7\n' });
+  });
+});
