@@ -18,6 +18,7 @@
 static volatile u8 rx_buffer[RX_SIZE];
 static volatile unsigned rx_head, rx_tail;
 volatile int console_interrupt_requested;
+volatile int console_program_running;
 
 static inline u8 uart_read(unsigned reg) { return *(volatile u8 *)(UART0 + reg); }
 static inline void uart_write(unsigned reg, u8 v) { *(volatile u8 *)(UART0 + reg) = v; }
@@ -26,7 +27,7 @@ void uart_init(void)
 {
 	uart_write(IER, 0x00);
 	uart_write(LCR, 0x03); /* 8 data bits, no parity, one stop bit */
-	uart_write(FCR, 0x07); /* FIFOs on and cleared */
+	uart_write(FCR, 0x07); /* FIFOs on and cleared: input counts from the prompt on */
 	uart_write(MCR, 0x08); /* OUT2 gates the interrupt line on a real 16550 */
 	uart_write(IER, 0x01); /* interrupt when received data is available */
 }
@@ -36,8 +37,11 @@ void uart_irq(void)
 {
 	while (uart_read(LSR) & LSR_DATA_READY) {
 		u8 c = uart_read(RBR);
-		if (c == 0x03)
+		if (c == 0x03 && console_program_running) {
+			/* Ctrl-C for the running program: it is a signal, not input for the shell. */
 			console_interrupt_requested = 1;
+			continue;
+		}
 		unsigned next = (rx_head + 1) % RX_SIZE;
 		if (next != rx_tail) { /* a full buffer drops the byte */
 			rx_buffer[rx_head] = c;

@@ -32,6 +32,7 @@ int console_getc_nonblocking(void);
 int console_getc(void);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern volatile int console_interrupt_requested;
+extern volatile int console_program_running;
 
 /* interrupts.c */
 void interrupts_init(void);

@@ -123,7 +123,9 @@ int run_program(const struct program *prog, int verbose)
 		console_interrupt_requested = 0;
 		csr_write(satp, sv39_satp(current.root));
 		__asm__ volatile("sfence.vma" ::: "memory");
+		console_program_running = 1;
 		code = user_enter(&current.tf);
+		console_program_running = 0;
 		csr_write(satp, 0);
 		__asm__ volatile("sfence.vma" ::: "memory");
 	} else {

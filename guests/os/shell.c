@@ -22,7 +22,6 @@ static int read_line(char *line)
 			return n;
 		}
 		if (c == 0x03) { /* Ctrl-C drops the line */
-			console_interrupt_requested = 0;
 			kprintf("^C\n");
 			line[0] = '\0';
 			return 0;
