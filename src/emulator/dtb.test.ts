@@ -1,6 +1,6 @@
 // Tests of the generated device tree: a TypeScript round trip and, where installed, dtc's reading of it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,13 @@ function strings(v: Uint8Array): string[] {
 }
 
 const hasDtc = spawnSync('dtc', ['--version']).status === 0;
+const hasQemu = spawnSync('qemu-system-riscv64', ['--version']).status === 0;
+
+/** Every node of `root` with its full path. */
+function walk(n: DtNode, path = ''): [string, DtNode][] {
+  const here = path === '' ? '/' : path;
+  return [[here, n], ...n.children.flatMap((c) => walk(c, `${path}/${c.name}`))];
+}
 
 describe('buildDeviceTree', () => {
   it('writes a version 17 header whose blocks lie inside the blob', () => {
@@ -106,4 +113,30 @@ describe('buildDeviceTree', () => {
     expect(dts).toContain('stdout-path = "/soc/serial@10000000";');
     expect(dts).toMatch(/serial@10000000 \{[^}]*compatible = "ns16550a";/);
   });
+
+  it.skipIf(!hasQemu)(
+    hasQemu ? 'has every node and property value of QEMU virt\'s own tree, except the ISA and MMU it describes' : 'is compared with QEMU virt\'s tree (skipped: qemu-system-riscv64 is not installed)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dtb-'));
+      const file = join(dir, 'virt.dtb');
+      execFileSync('qemu-system-riscv64', ['-machine', `virt,dumpdtb=${file}`, '-m', '128M', '-nographic'], { stdio: 'ignore' });
+      const qemu = new Map(walk(parseDeviceTree(new Uint8Array(readFileSync(file)))));
+      const ours = walk(parseDeviceTree(buildDeviceTree({ memoryBytes: 128 * MIB })));
+      const differences: string[] = [];
+      for (const [path, node] of ours) {
+        const theirs = qemu.get(path);
+        if (!theirs) {
+          differences.push(`${path}: not in QEMU's tree`);
+          continue;
+        }
+        for (const p of node.props) {
+          if (path === '/cpus/cpu@0' && (p.name === 'riscv,isa' || p.name === 'mmu-type')) continue;
+          const q = theirs.props.find((x) => x.name === p.name);
+          if (!q) differences.push(`${path}: ${p.name} not in QEMU's tree`);
+          else if (Buffer.compare(Buffer.from(q.value), Buffer.from(p.value)) !== 0) differences.push(`${path}: ${p.name} differs`);
+        }
+      }
+      expect(differences).toEqual([]);
+    },
+  );
 });
