@@ -5,7 +5,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 CC="${RISCV_PREFIX:-riscv64-unknown-elf-}gcc"
 QEMU="${QEMU:-qemu-system-riscv64}"
-FLAGS=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -nostdlib -nostartfiles -static
+FLAGS=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -Wa,-mpriv-spec=1.12 -nostdlib -nostartfiles -static
        -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T common/link.ld -I common)
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (Debian: gcc-riscv64-unknown-elf)" >&2; exit 1; }

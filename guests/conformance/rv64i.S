@@ -193,6 +193,53 @@ main:
   fence
   fence rw, rw
   fence.i
+
+  PRINT "rv64i: self-modifying code with fence.i\n"
+  la s1, code_buffer
+  lw t0, insn_li_42
+  sw t0, 0(s1)
+  lw t0, insn_ret
+  sw t0, 4(s1)
+  fence.i
+  li a0, 0
+  jalr s1
+  CHECK a0, 42, 0x170
+  lw t0, insn_li_99
+  sw t0, 0(s1)
+  fence.i
+  jalr s1
+  CHECK a0, 99, 0x171
+
+  PRINT "rv64i: misaligned loads and stores work or trap\n"
+  la s1, scratch
+  li a2, 0x0123456789abcdef
+  sd a2, 0(s1)
+  sd zero, 8(s1)
+  /* Either outcome is allowed (Priv. spec 3.6.3.1); the printed output is the same for both. */
+  EXPECT_TRAP
+  ld a3, 1(s1)
+  ld t0, trap_expected
+  bnez t0, 1f
+  CHECK_TRAP CAUSE_LOAD_MISALIGNED, 0x180
+  ld t0, trap_tval
+  addi t1, s1, 1
+  CHECK_EQ t0, t1, 0x181
+  j 2f
+1:
+  sd zero, trap_expected, t0
+  CHECK a3, 0x000123456789abcd, 0x182
+2:
+  EXPECT_TRAP
+  sw a2, 6(s1)
+  ld t0, trap_expected
+  bnez t0, 1f
+  CHECK_TRAP CAUSE_STORE_MISALIGNED, 0x183
+  j 2f
+1:
+  sd zero, trap_expected, t0
+  ld a3, 8(s1)
+  CHECK a3, 0x89ab, 0x184
+2:
   PRINT "rv64i: ok\n"
   mv ra, s0
   ret
@@ -204,3 +251,7 @@ branch_fail:
   .data
   .balign 8
 scratch: .dword 0, 0, 0
+code_buffer: .word 0, 0
+insn_li_42: addi a0, zero, 42
+insn_li_99: addi a0, zero, 99
+insn_ret:   jalr zero, 0(ra)
