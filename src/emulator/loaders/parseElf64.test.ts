@@ -150,6 +150,25 @@ describe('detectImage', () => {
     expect(problemOf(() => detectImage(new Uint8Array(0), 'none.bin'))).toBe("Cannot load 'none.bin': the file is empty.");
   });
 
+  it('refuses files that are recognisably another format', () => {
+    expect(problemOf(() => detectImage(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]), 'fw.bin.gz'))).toBe("Cannot load 'fw.bin.gz': it is a gzip archive; unpack it first.");
+    expect(problemOf(() => detectImage(new Uint8Array([0x27, 0x05, 0x19, 0x56, 0, 0]), 'uImage'))).toMatch(/U-Boot legacy uImage/);
+    expect(problemOf(() => detectImage(new Uint8Array([0xd0, 0x0d, 0xfe, 0xed, 0, 0]), 'virt.dtb'))).toMatch(/device tree blob/);
+    expect(problemOf(() => detectImage(new Uint8Array([0x4d, 0x5a, 0x90, 0]), 'setup.exe'))).toMatch(/DOS\/Windows executable/);
+  });
+
+  it('refuses a text file', () => {
+    const text = Uint8Array.from('This is a README, not a firmware image.\nSecond line of text.\n', (c) => c.charCodeAt(0));
+    expect(problemOf(() => detectImage(text, 'README'))).toBe("Cannot load 'README': it is a text file, not a machine image.");
+  });
+
+  it('accepts raw code whose first bytes are not text', () => {
+    // auipc t0,0 / addi a0,zero,0 / ... as OpenSBI's fw_jump.bin starts
+    const code = new Uint8Array(64).fill(0);
+    code.set([0x97, 0x02, 0x00, 0x00, 0x13, 0x05, 0x00, 0x00]);
+    expect(detectImage(code, 'fw_jump.bin')).toBe('raw');
+  });
+
   it('reads a raw image as one segment at the given base', () => {
     const image = readImage(new Uint8Array([1, 2, 3]), 'payload.bin', 0x8020_0000);
     expect(image.kind).toBe('raw');
