@@ -202,6 +202,34 @@ s_timer:
   BACK_TO_M
   li t0, MIP_STIP
   csrc mip, t0
+  /* From U-mode, an S-level interrupt is taken even with sstatus.SIE clear. */
+  sd zero, s_count, t0
+  csrci mstatus, MSTATUS_SIE
+  li t0, MIP_SSIP
+  csrw sie, t0
+  GOTO_MODE MPP_U, u_soft
+u_soft:
+  ld t0, s_count
+  CHECK t0, 0, 0x763
+  EXPECT_TRAP
+  li t1, MIP_SSIP
+  csrs sip, t1
+  CHECK_TRAP CAUSE_ILLEGAL, 0x764
+  BACK_TO_M
+  li t0, MIP_SSIP
+  csrs mip, t0
+  GOTO_MODE MPP_U, u_soft2
+u_soft2:
+  li t1, 1000
+1:
+  ld t0, s_count
+  bnez t0, 2f
+  addi t1, t1, -1
+  bnez t1, 1b
+2:
+  ld t0, s_cause
+  CHECK t0, INTERRUPT | 1, 0x765
+  BACK_TO_M
 
   PRINT "interrupts: UART transmitter-empty through the PLIC\n"
   csrci mstatus, MSTATUS_MIE

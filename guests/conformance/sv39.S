@@ -212,6 +212,33 @@ s_after_user_fetch:
   CHECK a2, 0xaaaa0001, 0x851
   BACK_TO_M
 
+  PRINT "sv39: page faults delegated to S-mode\n"
+  la t0, s_fault_handler
+  csrw stvec, t0
+  li t0, (1 << CAUSE_FETCH_PAGE) | (1 << CAUSE_LOAD_PAGE) | (1 << CAUSE_STORE_PAGE)
+  csrw medeleg, t0
+  GOTO_MODE MPP_S, s_delegated
+s_delegated:
+  li s2, VA_4K + 0x4000
+1:
+  ld a2, 0(s2)
+  ld t0, s_cause
+  CHECK t0, CAUSE_LOAD_PAGE, 0x858
+  ld t0, s_tval
+  CHECK_EQ t0, s2, 0x859
+  ld t0, s_epc
+  la t1, 1b
+  CHECK_EQ t0, t1, 0x85a
+  li s2, VA_4K + 0x1000
+  sd a2, 8(s2)
+  ld t0, s_cause
+  CHECK t0, CAUSE_STORE_PAGE, 0x85b
+  ld t0, s_tval
+  addi t1, s2, 8
+  CHECK_EQ t0, t1, 0x85c
+  BACK_TO_M
+  csrw medeleg, zero
+
   PRINT "sv39: U-mode\n"
   la t0, u_code
   li t1, USER_ALIAS
@@ -260,6 +287,21 @@ u_done:
   mv ra, s0
   ret
 
+/* S-mode handler for delegated page faults: records scause, stval and sepc, then skips the (4-byte) instruction. */
+  .balign 4
+s_fault_handler:
+  csrw sscratch, t0
+  csrr t0, scause
+  sd t0, s_cause, t6
+  csrr t0, stval
+  sd t0, s_tval, t6
+  csrr t0, sepc
+  sd t0, s_epc, t6
+  addi t0, t0, 4
+  csrw sepc, t0
+  csrr t0, sscratch
+  sret
+
 /* Execute-only page: returns 0x77 in a0. */
   .section .text.xpage, "ax"
   .balign 4096
@@ -269,6 +311,10 @@ xpage:
   .balign 4096
 
   .data
+  .balign 8
+s_cause: .dword 0
+s_tval:  .dword 0
+s_epc:   .dword 0
   .balign 4096
 page_a: .dword 0, 0
   .balign 4096
