@@ -1,0 +1,61 @@
+// Runs an image in qemu-system-riscv64 (virt board, TCG) to poweroff and times the whole process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const QEMU = 'qemu-system-riscv64';
+
+export interface QemuRun {
+  readonly args: readonly string[];
+  /** Wall time from spawn to exit, start-up and shutdown included. */
+  readonly seconds: number;
+  readonly exitStatus: number | null;
+  readonly consoleTail: string;
+}
+
+const TAIL_CHARS = 400;
+
+/** Spawns QEMU with `-bios image` plus `extra` and resolves when it exits (the guest powers off). */
+export function runQemu(image: string, extra: readonly string[], timeoutMs: number): Promise<QemuRun> {
+  const args = ['-machine', 'virt', '-nographic', '-bios', image, ...extra];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out = (out + s).slice(-TAIL_CHARS)));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${QEMU}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - t0) / 1000;
+      clearTimeout(timer);
+      if (signal !== null) reject(new Error(`${QEMU} ${args.join(' ')} was stopped by ${signal} after ${seconds.toFixed(1)} s${err ? `: ${err.trim()}` : ''}`));
+      else resolve({ args, seconds, exitStatus: code, consoleTail: out });
+    });
+  });
+}
+
+/**
+ * A five-instruction raw image that powers the virt board off at once (SiFive test device, 0x5555 at
+ * 0x10_0000): timing it gives QEMU's fixed start-up and shutdown cost.
+ */
+export function writePoweroffImage(): string {
+  const words = [
+    0x001002b7, // lui  t0, 0x100
+    0x00005337, // lui  t1, 0x5
+    0x55530313, // addi t1, t1, 0x555
+    0x0062a023, // sw   t1, 0(t0)
+    0x0000006f, // j    .
+  ];
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((w, i) => view.setUint32(i * 4, w, true));
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-cpu-')), 'poweroff.bin');
+  writeFileSync(file, bytes);
+  return file;
+}

@@ -1,0 +1,61 @@
+// Runs a bare-metal guest on this project's Machine to poweroff in timed slices; shared by Node and the Chromium worker.
+import { Machine, type StopReason } from '../../src/emulator/machine.ts';
+
+/** The last console line of a complete bench.elf run (guests/bench prints it just before powering off). */
+export const EXPECTED_DONE_LINE = 'bench: done, checksum 7bc10f97d8a97306';
+
+/** Instructions per `run()` call: large enough that the loop around it costs nothing measurable. */
+export const DEFAULT_SLICE = 10_000_000;
+
+/** Instruction budget of `--quick` runs (the full program is about 394M instructions). */
+export const QUICK_LIMIT = 50_000_000;
+
+export interface GuestRunOptions {
+  /** Instructions per `Machine.run` call. */
+  readonly slice: number;
+  /** Stop after this many instructions even without poweroff (quick mode); undefined runs to the end. */
+  readonly limit?: number;
+}
+
+export interface GuestRun {
+  readonly instructions: number;
+  /** Time spent inside `run()` only (machine construction excluded). */
+  readonly seconds: number;
+  readonly setupSeconds: number;
+  readonly reason: StopReason;
+  readonly exitCode?: number;
+  /** The last few hundred bytes the guest wrote to the UART. */
+  readonly consoleTail: string;
+}
+
+const TAIL_BYTES = 400;
+
+/** Runs `image` from reset until poweroff (or `limit`), timing with `now` (milliseconds). */
+export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number): GuestRun {
+  const t0 = now();
+  const machine = new Machine({ bios: image, biosName: 'bench.elf' });
+  const t1 = now();
+  const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+  const decoder = new TextDecoder();
+  let tail = '';
+  let reason: StopReason = 'budget';
+  let exitCode: number | undefined;
+  const t2 = now();
+  while (machine.icount < limit) {
+    const result = machine.run(Math.min(options.slice, limit - machine.icount));
+    reason = result.reason;
+    exitCode = result.exitCode;
+    const out = machine.drainOutput();
+    if (out.length > 0) tail = (tail + decoder.decode(out)).slice(-TAIL_BYTES);
+    if (reason !== 'budget') break;
+  }
+  const t3 = now();
+  return {
+    instructions: machine.icount,
+    seconds: (t3 - t2) / 1000,
+    setupSeconds: (t1 - t0) / 1000,
+    reason,
+    ...(exitCode === undefined ? {} : { exitCode }),
+    consoleTail: tail,
+  };
+}
