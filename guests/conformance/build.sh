@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 CC="${RISCV_PREFIX:-riscv64-unknown-elf-}gcc"
 QEMU="${QEMU:-qemu-system-riscv64}"
 FLAGS=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -Wa,-mpriv-spec=1.12 -nostdlib -nostartfiles -static
-       -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T common/link.ld -I common)
+       -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T "$PWD/common/link.ld" -I "$PWD/common")
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (Debian: gcc-riscv64-unknown-elf)" >&2; exit 1; }
 mkdir -p bin expected
@@ -16,9 +16,21 @@ if [[ ${#programs[@]} -eq 0 ]]; then
   for src in *.S; do programs+=("${src%.S}"); done
 fi
 
+# Objects get stable names (the linker records them in the symbol table), so builds are reproducible.
+OBJ="$(mktemp -d)"
+trap 'rm -rf "$OBJ"' EXIT
+build() { # build OUTPUT SOURCE [extra flags]
+  local out="$1" src="$2"
+  shift 2
+  "$CC" "${FLAGS[@]}" "$@" -c common/harness.S -o "$OBJ/harness.o"
+  "$CC" "${FLAGS[@]}" "$@" -c "$src" -o "$OBJ/$(basename "${src%.S}").o"
+  (cd "$OBJ" && "$CC" "${FLAGS[@]}" -o program.elf harness.o "$(basename "${src%.S}").o")
+  mv "$OBJ/program.elf" "$out"
+}
+
 status=0
 for name in "${programs[@]}"; do
-  "$CC" "${FLAGS[@]}" -o "bin/$name.elf" common/harness.S "$name.S"
+  build "bin/$name.elf" "$name.S"
   if command -v "$QEMU" >/dev/null; then
     # The console output on QEMU is the reference the emulator's output is compared with; -icount makes its counters count instructions.
     set +e
@@ -42,7 +54,7 @@ done
 if [[ $# -eq 0 ]]; then
   for src in htif/*.S; do
     name="$(basename "${src%.S}")"
-    "$CC" "${FLAGS[@]}" -I htif -o "bin/htif-$name.elf" common/harness.S "$src"
+    build "bin/htif-$name.elf" "$src" -I "$PWD/htif"
     echo "htif-$name: built (HTIF, not run on QEMU)"
   done
 fi
