@@ -245,6 +245,31 @@ main:
   CHECK_EQ a2, a1, 0x580
   csrw pmpaddr1, zero
 
+  PRINT "csr: other machine registers\n"
+  csrr a2, mconfigptr
+  CHECK a2, 0, 0x5a0
+  csrr a2, mhpmcounter3
+  CHECK a2, 0, 0x5a1
+  csrr a2, mhpmevent3
+  CHECK a2, 0, 0x5a2
+  csrwi mcountinhibit, 0
+  csrr a2, mcountinhibit
+  CHECK a2, 0, 0x5a3
+  csrwi menvcfg, 1
+  csrr a2, menvcfg
+  andi a2, a2, 1
+  CHECK a2, 1, 0x5a4
+  csrwi menvcfg, 0
+  csrwi senvcfg, 1
+  csrr a2, senvcfg
+  andi a2, a2, 1
+  CHECK a2, 1, 0x5a5
+  csrwi senvcfg, 0
+  /* A CSR number nothing implements. */
+  EXPECT_TRAP
+  csrr a2, 0x7c0
+  CHECK_TRAP CAUSE_ILLEGAL, 0x5a6
+
   PRINT "csr: floating point is off\n"
   EXPECT_TRAP
   csrr a2, fcsr
