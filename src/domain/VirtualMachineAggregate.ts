@@ -157,7 +157,7 @@ export function decide(command: Command, state: VmState, ctx: DecideContext): An
       return [newEvent('InputReceived', { device: command.device, bytes: command.bytes }, icount, ctx.now)];
     case 'RecordEffects':
       command.events.forEach((e, i) => {
-        validateEvent(e, `Effect ${i + 1} of ${command.events.length}`);
+        validateEvent(e, () => `Effect ${i + 1} of ${command.events.length}`);
         if (CAUSE_TYPES.has(e.type)) {
           throw new ValidationError(`${e.type} is a cause, not a machine effect; it has a command of its own.`);
         }

@@ -104,74 +104,84 @@ function checkImage(value: unknown, where: string): void {
   );
 }
 
+/** Where a value sits, spelled out only when a check fails (building paths eagerly costs more than checking). */
+type Where = string | (() => string);
+
+function spell(where: Where): string {
+  return typeof where === 'string' ? where : where();
+}
+
 /**
  * Checks one event's type, version and data against the schema; throws a ValidationError naming
  * the field. `where` prefixes the message (for example "Event 3 of the batch").
  */
-export function validateEvent(event: unknown, where = 'Event'): void {
-  if (!isRecord(event)) throw new ValidationError(`${where} is not an object.`);
+export function validateEvent(event: unknown, where: Where = 'Event'): void {
+  if (!isRecord(event)) throw new ValidationError(`${spell(where)} is not an object.`);
   if (!isEventType(event.type)) {
-    throw new ValidationError(`${where} has unknown type '${String(event.type)}'.`, `Known types: ${EVENT_TYPES.join(', ')}.`);
+    throw new ValidationError(`${spell(where)} has unknown type '${String(event.type)}'.`, `Known types: ${EVENT_TYPES.join(', ')}.`);
   }
   const type = event.type;
   if (event.v !== CURRENT_VERSION[type]) {
-    throw new ValidationError(`${where} (${type}) has schema version ${String(event.v)}; this version writes v${CURRENT_VERSION[type]}.`);
+    throw new ValidationError(`${spell(where)} (${type}) has schema version ${String(event.v)}; this version writes v${CURRENT_VERSION[type]}.`);
   }
-  if (!isCount(event.icount)) throw new ValidationError(`${where} (${type}) has icount ${String(event.icount)}; it must be a whole number ≥ 0.`);
+  if (!isCount(event.icount)) {
+    throw new ValidationError(`${spell(where)} (${type}) has icount ${String(event.icount)}; it must be a whole number ≥ 0.`);
+  }
   if (typeof event.at !== 'number' || !Number.isFinite(event.at)) {
-    throw new ValidationError(`${where} (${type}) has no valid time 'at'.`);
+    throw new ValidationError(`${spell(where)} (${type}) has no valid time 'at'.`);
   }
-  checkFields(event.data, SCHEMA[type], `${where} (${type}) data`);
+  checkFields(event.data, SCHEMA[type], () => `${spell(where)} (${type}) data`);
 }
 
-function checkFields(value: unknown, fields: Readonly<Record<string, Field>>, where: string): void {
-  if (!isRecord(value)) throw new ValidationError(`${where} must be an object.`);
-  for (const key of Object.keys(value)) {
-    if (!(key in fields)) throw new ValidationError(`${where} has an unexpected field '${key}'.`);
+function checkFields(value: unknown, fields: Readonly<Record<string, Field>>, where: Where): void {
+  if (!isRecord(value)) throw new ValidationError(`${spell(where)} must be an object.`);
+  for (const key in value) {
+    if (!(key in fields)) throw new ValidationError(`${spell(where)} has an unexpected field '${key}'.`);
   }
-  for (const [key, field] of Object.entries(fields)) checkField(value[key], field, `${where}.${key}`);
+  for (const key in fields) checkField(value[key], fields[key], where, key);
 }
 
-function checkField(value: unknown, field: Field, where: string): void {
-  const fail = (what: string): never => {
-    throw new ValidationError(`${where} must be ${what}, got ${describe(value)}.`);
-  };
+function fail(where: Where, key: string, value: unknown, what: string): never {
+  throw new ValidationError(`${spell(where)}.${key} must be ${what}, got ${describe(value)}.`);
+}
+
+function checkField(value: unknown, field: Field, where: Where, key: string): void {
   if (typeof field === 'object') {
     if ('optional' in field) {
-      if (value !== undefined) checkField(value, field.optional, where);
+      if (value !== undefined) checkField(value, field.optional, where, key);
     } else if ('nullable' in field) {
-      if (value !== null) checkField(value, field.nullable, where);
+      if (value !== null) checkField(value, field.nullable, where, key);
     } else if ('oneOf' in field) {
-      if (typeof value !== 'string' || !field.oneOf.includes(value)) fail(`one of ${field.oneOf.join(', ')}`);
+      if (typeof value !== 'string' || !field.oneOf.includes(value)) fail(where, key, value, `one of ${field.oneOf.join(', ')}`);
     } else {
-      checkFields(value, field.object, where);
+      checkFields(value, field.object, () => `${spell(where)}.${key}`);
     }
     return;
   }
   switch (field) {
     case 'string':
-      if (typeof value !== 'string' || value.length === 0) fail('a non-empty string');
+      if (typeof value !== 'string' || value.length === 0) fail(where, key, value, 'a non-empty string');
       return;
     case 'name':
-      checkName(value, where);
+      checkName(value, `${spell(where)}.${key}`);
       return;
     case 'int':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail('a whole number');
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(where, key, value, 'a whole number');
       return;
     case 'count':
-      if (!isCount(value)) fail('a whole number ≥ 0');
+      if (!isCount(value)) fail(where, key, value, 'a whole number ≥ 0');
       return;
     case 'hex':
-      if (typeof value !== 'string' || !HEX.test(value)) fail('a lower-case hex address like 0x80000000');
+      if (typeof value !== 'string' || !HEX.test(value)) fail(where, key, value, 'a lower-case hex address like 0x80000000');
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') fail('true or false');
+      if (typeof value !== 'boolean') fail(where, key, value, 'true or false');
       return;
     case 'bytes':
-      if (typeof value !== 'string' || !BYTES.test(value)) fail('a byte string (characters 0-255)');
+      if (typeof value !== 'string' || !BYTES.test(value)) fail(where, key, value, 'a byte string (characters 0-255)');
       return;
     case 'config':
-      checkConfig(value, where);
+      checkConfig(value, `${spell(where)}.${key}`);
       return;
     default: {
       const never: never = field;

@@ -1,6 +1,6 @@
 // An EventStore held in memory: for tests, the CLI, and as the reference for the contract suite.
 import { CorruptError, QuotaError, upcast, type AnyNewEvent, type RawEvent, type AnyStoredEvent, type VmId } from '../domain/index.ts';
-import { approximateSize, checkExpected, matches, normalizeQuery, prepareBatch } from './batch.ts';
+import { approximateSize, checkExpected, matches, normalizeQuery, stampBatch } from './batch.ts';
 import type { AppendResult, EventQuery, EventStore, EventsListener, ExpectedSeq, StreamInfo, Unsubscribe } from './EventStore.ts';
 import { SubscriptionHub } from './SubscriptionHub.ts';
 
@@ -41,7 +41,7 @@ export class InMemoryEventStore implements EventStore {
       const head = stream?.info.head ?? 0;
       if (r.seq !== head + 1) throw new CorruptError(`Record of VM '${vmId}' has seq ${r.seq}; expected ${head + 1}.`);
       const e = r as unknown as AnyStoredEvent;
-      const bytes = approximateSize(e);
+      const bytes = approximateSize(r);
       if (stream) {
         stream.events.push(e);
         stream.info = { ...stream.info, head: r.seq, count: stream.info.count + 1, bytes: stream.info.bytes + bytes, lastAt: r.at };
@@ -61,7 +61,8 @@ export class InMemoryEventStore implements EventStore {
     const head = stream?.info.head ?? 0;
     checkExpected(vmId, expected, head);
     if (events.length === 0) return { firstSeq: head + 1, lastSeq: head };
-    const { records, bytes } = prepareBatch(vmId, head, events);
+    const records = stampBatch(vmId, head, events);
+    const bytes = records.reduce((sum, r) => sum + approximateSize(r), 0);
     const used = [...this.streams.values()].reduce((sum, s) => sum + s.info.bytes, 0);
     if (used + bytes > this.quotaBytes) {
       throw new QuotaError(

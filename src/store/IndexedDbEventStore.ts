@@ -1,9 +1,9 @@
-// An EventStore on IndexedDB (via idb): one readwrite transaction per batch, paged bounded reads.
+// An EventStore on IndexedDB (via idb): one readwrite transaction per batch, events packed in segments, bounded paged reads.
 import { unwrap, type IDBPDatabase } from 'idb';
 import { CorruptError, QuotaError, upcast, type AnyNewEvent, type AnyStoredEvent, type VmId } from '../domain/index.ts';
-import { checkExpected, matches, normalizeQuery, prepareBatch, type NormalizedQuery } from './batch.ts';
+import { checkExpected, matches, normalizeQuery, stampBatch, type NormalizedQuery } from './batch.ts';
+import { decodeSegment, encodeSegments, SEGMENT_MAX, segmentBytes, type SegmentRecord } from './segments.ts';
 import {
-  READ_PAGE,
   type AppendResult,
   type EventQuery,
   type EventStore,
@@ -16,6 +16,9 @@ import { openPlaygroundDb, type PlaygroundDb } from './schema.ts';
 import { SubscriptionHub } from './SubscriptionHub.ts';
 
 type Db = IDBPDatabase<PlaygroundDb>;
+
+/** Segments fetched per getAll: bounded, at most SEGMENT_PAGE × SEGMENT_MAX events per read. */
+const SEGMENT_PAGE = 16;
 
 export class IndexedDbEventStore implements EventStore {
   private readonly hub = new SubscriptionHub((vmId, from, to) => this.loadEvents(vmId, from, to));
@@ -44,15 +47,18 @@ export class IndexedDbEventStore implements EventStore {
       if (events.length === 0) {
         result = { firstSeq: head + 1, lastSeq: head };
       } else {
-        const batch = prepareBatch(vmId, head, events);
-        records = batch.records;
+        records = stampBatch(vmId, head, events);
         // Raw requests, not idb's promises: a failing add aborts the transaction and surfaces once, in tx.done.
         const rawEvents = unwrap(tx.objectStore('events'));
-        for (const record of records) rawEvents.add(record);
+        let bytes = 0;
+        for (const segment of encodeSegments(vmId, records)) {
+          rawEvents.add(segment);
+          bytes += segmentBytes(segment);
+        }
         const last = records[records.length - 1];
         const next: StreamInfo = info
-          ? { ...info, head: last.seq, count: info.count + records.length, bytes: info.bytes + batch.bytes, lastAt: last.at }
-          : { vmId, head: last.seq, count: records.length, bytes: batch.bytes, firstAt: records[0].at, lastAt: last.at };
+          ? { ...info, head: last.seq, count: info.count + records.length, bytes: info.bytes + bytes, lastAt: last.at }
+          : { vmId, head: last.seq, count: records.length, bytes, firstAt: records[0].at, lastAt: last.at };
         unwrap(tx.objectStore('streams')).put(next);
         result = { firstSeq: head + 1, lastSeq: last.seq };
       }
@@ -72,16 +78,24 @@ export class IndexedDbEventStore implements EventStore {
   async loadEvents(vmId: VmId, fromSeq = 1, toSeq?: number): Promise<AnyStoredEvent[]> {
     const tx = this.db.transaction(['events', 'streams']);
     const head = (await tx.objectStore('streams').get(vmId))?.head ?? 0;
+    const from = Math.max(1, fromSeq);
     const last = Math.min(head, toSeq ?? head);
-    const out: AnyStoredEvent[] = [];
+    if (from > last) return [];
     const store = tx.objectStore('events');
-    for (let from = Math.max(1, fromSeq); from <= last; from += READ_PAGE) {
-      const to = Math.min(last, from + READ_PAGE - 1);
-      const page = await store.getAll(IDBKeyRange.bound([vmId, from], [vmId, to]));
-      for (const e of page) out.push(upcast(e));
-      if (page.length !== to - from + 1) {
-        throw new CorruptError(`The stream of VM '${vmId}' is missing events between seq ${from} and ${to}.`);
-      }
+    // The segment holding `from` starts at or before it.
+    const start = await store.openCursor(IDBKeyRange.bound([vmId, 0], [vmId, from]), 'prev');
+    let lower = start?.value.seq ?? from;
+    let open = false;
+    const out: AnyStoredEvent[] = [];
+    while (true) {
+      const page = await store.getAll(IDBKeyRange.bound([vmId, lower], [vmId, last], open, false), SEGMENT_PAGE);
+      for (const segment of page) for (const e of decodeSegment(segment, from, last)) out.push(upcast(e));
+      if (page.length < SEGMENT_PAGE) break;
+      lower = page[page.length - 1].seq;
+      open = true;
+    }
+    if (out.length !== last - from + 1 || (out.length > 0 && out[0].seq !== from)) {
+      throw new CorruptError(`The stream of VM '${vmId}' is missing events between seq ${from} and ${last}.`);
     }
     return out;
   }
@@ -97,49 +111,70 @@ export class IndexedDbEventStore implements EventStore {
     return (await this.loadEvents(query.vmId, from, q.toSeq)).reverse();
   }
 
-  /** One index range per type, read in bounded pages (forward) or with a cursor (backward), then merged by seq. */
+  /** Per type, the segments holding it (type index), in bounded pages forward or by cursor backward; merged by seq. */
   private async queryByType(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
     const tx = this.db.transaction('events');
     const index = tx.store.index('byType');
     const merged: AnyStoredEvent[] = [];
     for (const type of q.types ?? []) {
       const found: AnyStoredEvent[] = [];
+      const take = (segment: SegmentRecord, reverse: boolean): void => {
+        const events = decodeSegment(segment, q.fromSeq, q.toSeq);
+        if (reverse) events.reverse();
+        for (const raw of events) {
+          if (found.length >= q.limit) return;
+          if (raw.type !== type) continue;
+          const e = upcast(raw);
+          if (matches(e, q)) found.push(e);
+        }
+      };
+      const lowest = Math.max(0, q.fromSeq - SEGMENT_MAX + 1);
       if (!q.backward) {
-        let lower: [string, string, number] = [vmId, type, q.fromSeq];
+        let lower: [string, string, number] = [vmId, type, lowest];
         let open = false;
         while (found.length < q.limit) {
-          const page = await index.getAll(IDBKeyRange.bound(lower, [vmId, type, q.toSeq], open, false), READ_PAGE);
-          for (const e of page) if (matches(e, q) && found.length < q.limit) found.push(e);
-          if (page.length < READ_PAGE) break;
+          const page = await index.getAll(IDBKeyRange.bound(lower, [vmId, type, q.toSeq], open, false), SEGMENT_PAGE);
+          for (const segment of page) take(segment, false);
+          if (page.length < SEGMENT_PAGE) break;
           lower = [vmId, type, page[page.length - 1].seq];
           open = true;
         }
       } else {
-        let cursor = await index.openCursor(IDBKeyRange.bound([vmId, type, q.fromSeq], [vmId, type, q.toSeq]), 'prev');
+        let cursor = await index.openCursor(IDBKeyRange.bound([vmId, type, lowest], [vmId, type, q.toSeq]), 'prev');
         while (cursor && found.length < q.limit) {
-          if (matches(cursor.value, q)) found.push(cursor.value);
+          take(cursor.value, true);
           cursor = await cursor.continue();
         }
       }
       merged.push(...found);
     }
     merged.sort((a, b) => (q.backward ? b.seq - a.seq : a.seq - b.seq));
-    return merged.slice(0, q.limit).map(upcast);
+    return merged.slice(0, q.limit);
   }
 
-  /** Walks the time index in bounded pages; events with equal times come in seq order. */
+  /** Walks segments in order of their last time (time index), stopping at the limit or past toTime. */
   private async queryByTime(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
     const tx = this.db.transaction('events');
     const index = tx.store.index('byTime');
-    const range = IDBKeyRange.bound([vmId, Math.max(q.fromTime, -Number.MAX_VALUE)], [vmId, Math.min(q.toTime, Number.MAX_VALUE)]);
+    const range = IDBKeyRange.bound([vmId, Math.max(q.fromTime, -Number.MAX_VALUE)], [vmId, Number.MAX_VALUE]);
     const found: AnyStoredEvent[] = [];
     let cursor = await index.openCursor(range, q.backward ? 'prev' : 'next');
     while (cursor && found.length < q.limit) {
-      if (matches(cursor.value, q)) found.push(cursor.value);
+      const segment = cursor.value;
+      if (!q.backward && segment.firstAt > q.toTime) break;
+      if (segment.firstAt <= q.toTime) {
+        const events = decodeSegment(segment, q.fromSeq, q.toSeq);
+        if (q.backward) events.reverse();
+        for (const raw of events) {
+          if (found.length >= q.limit) break;
+          const e = upcast(raw);
+          if (matches(e, q)) found.push(e);
+        }
+      }
       cursor = await cursor.continue();
     }
     found.sort((a, b) => (q.backward ? b.seq - a.seq : a.seq - b.seq));
-    return found.map(upcast);
+    return found;
   }
 
   async getLastSequenceNumber(vmId: VmId): Promise<number> {

@@ -19,27 +19,19 @@ export function checkExpected(vmId: VmId, expected: ExpectedSeq, head: number): 
   if (want !== head) throw new ConcurrencyError(vmId, expected, head);
 }
 
-export interface PreparedBatch {
-  readonly records: AnyStoredEvent[];
-  readonly bytes: number;
-}
-
 /** Validates every event and gives them seqs after `head`; throws before anything is written. */
-export function prepareBatch(vmId: VmId, head: number, events: readonly AnyNewEvent[]): PreparedBatch {
+export function stampBatch(vmId: VmId, head: number, events: readonly AnyNewEvent[]): AnyStoredEvent[] {
   const records: AnyStoredEvent[] = new Array(events.length);
-  let bytes = 0;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    validateEvent(e, `Event ${i + 1} of ${events.length} for VM '${vmId}'`);
-    const record = { vmId, seq: head + i + 1, type: e.type, v: e.v, icount: e.icount, at: e.at, data: e.data } as AnyStoredEvent;
-    records[i] = record;
-    bytes += approximateSize(record);
+    validateEvent(e, () => `Event ${i + 1} of ${events.length} for VM '${vmId}'`);
+    records[i] = { vmId, seq: head + i + 1, type: e.type, v: e.v, icount: e.icount, at: e.at, data: e.data } as AnyStoredEvent;
   }
-  return { records, bytes };
+  return records;
 }
 
 /** A cheap size estimate: envelope fields plus the JSON of the data. */
-export function approximateSize(event: AnyStoredEvent): number {
+export function approximateSize(event: { vmId: string; type: string; data: unknown }): number {
   return 64 + event.vmId.length + event.type.length + JSON.stringify(event.data).length;
 }
 

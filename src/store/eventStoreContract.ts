@@ -125,7 +125,7 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       const store = await target.create();
       await store.append(A, 'no-stream', [created(), ...batch(3)]);
       target.exhaustQuota(store);
-      const error = await errorOf(store.append(A, 4, batch(50)));
+      const error = await errorOf(store.append(A, 4, batch(2500)));
       target.restoreQuota(store);
       expect(error.code).toBe('Quota');
       expect(error.message).toMatch(/Storage is full.*Nothing of this batch was written/);
@@ -175,6 +175,47 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       expect(timedTypes.map((e) => e.seq)).toEqual([9, 12]);
       expect(await store.query({ vmId: A, limit: 0 })).toEqual([]);
       expect(await store.query({ vmId: asVmId('nobody') })).toEqual([]);
+      store.dispose();
+    });
+
+    it('answers random queries over randomly sized batches exactly like filtering the whole stream', async () => {
+      const store = await target.create();
+      let seed = 7;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      await store.append(A, 'no-stream', [created()]);
+      let head = 1;
+      while (head < 5000) {
+        const size = 1 + Math.floor(random() * (random() < 0.3 ? 1500 : 40));
+        head = (await store.append(A, head, batch(size, head * 100))).lastSeq;
+      }
+      const all = await store.loadEvents(A);
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+      const types = ['TrapTaken', 'IoCompleted', 'InstructionsExecuted', 'VmCreated'] as const;
+      for (let i = 0; i < 30; i++) {
+        const fromSeq = 1 + Math.floor(random() * head);
+        const toSeq = fromSeq + Math.floor(random() * 3000);
+        const picked = types.filter(() => random() < 0.4);
+        const limit = random() < 0.5 ? undefined : 1 + Math.floor(random() * 500);
+        const backward = random() < 0.5;
+        const timed = random() < 0.3;
+        const fromTime = timed ? all[fromSeq - 1].at + Math.floor(random() * 50) : undefined;
+        const toTime = timed && fromTime !== undefined ? fromTime + Math.floor(random() * 2000) : undefined;
+        const query = { vmId: A, fromSeq, toSeq, types: picked, limit, direction: backward ? 'backward' : 'forward', fromTime, toTime } as const;
+        let expected = all.filter(
+          (e) =>
+            e.seq >= fromSeq &&
+            e.seq <= toSeq &&
+            (picked.length === 0 || (picked as readonly string[]).includes(e.type)) &&
+            (fromTime === undefined || e.at >= fromTime) &&
+            (toTime === undefined || e.at <= toTime),
+        );
+        if (backward) expected = expected.reverse();
+        expected = expected.slice(0, limit ?? expected.length);
+        const got = await store.query(query);
+        expect(got.map((e) => e.seq), JSON.stringify(query)).toEqual(expected.map((e) => e.seq));
+      }
+      const a = 1 + Math.floor(random() * head);
+      expect((await store.loadEvents(A, a, a + 1234)).map((e) => e.seq)).toEqual(all.slice(a - 1, a + 1234).map((e) => e.seq));
       store.dispose();
     });
 

@@ -1,7 +1,7 @@
 // The IndexedDB schema, its versions and their upgrades.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { AnyStoredEvent } from '../domain/index.ts';
 import type { StreamInfo } from './EventStore.ts';
+import type { SegmentRecord } from './segments.ts';
 
 export const DB_NAME = 'vm-playground';
 export const DB_VERSION = 1;
@@ -32,9 +32,10 @@ export interface PageRecord {
 }
 
 export interface PlaygroundDb extends DBSchema {
+  /** Event segments keyed [vmId, seq of their first event] (see segments.ts for why not one record per event). */
   events: {
     key: [string, number];
-    value: AnyStoredEvent;
+    value: SegmentRecord;
     indexes: { byType: [string, string, number]; byTime: [string, number] };
   };
   streams: { key: string; value: StreamInfo };
@@ -49,8 +50,9 @@ export function openPlaygroundDb(name = DB_NAME): Promise<IDBPDatabase<Playgroun
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         const events = db.createObjectStore('events', { keyPath: ['vmId', 'seq'] });
-        events.createIndex('byType', ['vmId', 'type', 'seq'], { unique: true });
-        events.createIndex('byTime', ['vmId', 'at']);
+        // One entry [vmId, type, first seq] per distinct type in a segment.
+        events.createIndex('byType', 'typeKeys', { multiEntry: true });
+        events.createIndex('byTime', ['vmId', 'lastAt']);
         db.createObjectStore('streams', { keyPath: 'vmId' });
         db.createObjectStore('bootImages', { keyPath: 'sha256' });
         const checkpoints = db.createObjectStore('checkpoints', { keyPath: ['vmId', 'id'] });

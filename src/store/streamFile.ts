@@ -86,7 +86,7 @@ export function parseStreamFile(text: string, fileName = 'the file'): ParsedStre
     try {
       const event = upcast(raw as never);
       const { type, v, icount, at, data } = event;
-      validateEvent({ type, v, icount, at, data }, `Event seq ${event.seq}`);
+      validateEvent({ type, v, icount, at, data }, () => `Event seq ${event.seq}`);
       events.push(event);
     } catch (e) {
       if (e instanceof VmError) fail(lineNo, e.message, e.hint);

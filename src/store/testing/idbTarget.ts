@@ -3,7 +3,8 @@ import { unwrap } from 'idb';
 import type { ContractTarget } from '../eventStoreContract.ts';
 import { IndexedDbEventStore } from '../IndexedDbEventStore.ts';
 import type { EventStore } from '../EventStore.ts';
-import type { AnyStoredEvent, VmId } from '../../domain/index.ts';
+import type { VmId } from '../../domain/index.ts';
+import { encodeSegments } from '../segments.ts';
 
 let counter = 0;
 let restoreAdd: (() => void) | null = null;
@@ -11,12 +12,12 @@ let restoreAdd: (() => void) | null = null;
 export const idbTarget: ContractTarget = {
   create: () => IndexedDbEventStore.open(`contract-${Date.now()}-${counter++}`),
   exhaustQuota: () => {
-    // A full disk makes IndexedDB requests fail with QuotaExceededError; let the third add do that.
+    // A full disk makes IndexedDB requests fail with QuotaExceededError; let the second add of a batch do that.
     const proto = IDBObjectStore.prototype;
     const original = proto.add;
     let calls = 0;
     proto.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-      if (++calls === 3) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      if (++calls === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return original.apply(this, args);
     };
     restoreAdd = () => {
@@ -31,7 +32,7 @@ export const idbTarget: ContractTarget = {
     const db = (store as IndexedDbEventStore).database;
     const tx = db.transaction(['events', 'streams'], 'readwrite');
     const events = unwrap(tx.objectStore('events'));
-    for (const r of records) events.put(r as unknown as AnyStoredEvent);
+    for (const segment of encodeSegments(records[0].vmId, records)) events.put(segment);
     const last = records[records.length - 1];
     unwrap(tx.objectStore('streams')).put({
       vmId: last.vmId as VmId,
