@@ -88,6 +88,13 @@ main:
   MAP l0, 6, page_a, LEAF_RW | PTE_U
   MAP l0, 7, xpage, PTE_V | PTE_R | PTE_X | PTE_A | PTE_U
   MAP l0, 8, page_b, LEAF_RWX
+  /* l0[9]: reserved bit 54 set (no Svpbmt/Svnapot here, so bits 63:54 must be zero). */
+  MAP l0, 9, page_a, LEAF_RW
+  la t1, l0
+  ld t0, 9 * 8(t1)
+  li t2, 1 << 54
+  or t0, t0, t2
+  sd t0, 9 * 8(t1)
   /* Known contents. */
   li t0, 0xaaaa0001
   sd t0, page_a, t1
@@ -130,6 +137,10 @@ s_basic:
   /* Addresses that are not sign-extended from bit 38 fault. */
   li s2, 0x8000000000
   EXPECT_LOAD_FAULT s2, CAUSE_LOAD_PAGE, 0x807
+
+  PRINT "sv39: reserved PTE bits\n"
+  li s2, VA_4K + 0x9000
+  EXPECT_LOAD_FAULT s2, CAUSE_LOAD_PAGE, 0x808
 
   PRINT "sv39: permission faults\n"
   li s2, VA_4K + 0x1000
