@@ -1,0 +1,167 @@
+// Command-line arguments of `npm run vm` (design.md §10), parsed into a typed request or a usage error.
+
+export interface ExpectSend {
+  readonly expect: RegExp;
+  readonly send: string;
+}
+
+export interface VmArgs {
+  readonly bios: string;
+  readonly kernel?: string;
+  readonly memoryMiB?: number;
+  readonly maxInstructions?: number;
+  readonly script: readonly ExpectSend[];
+  readonly until?: RegExp;
+  readonly stats: boolean;
+  readonly help: boolean;
+}
+
+/** A problem with the command line; the CLI prints it with the usage and exits with status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage: npm run vm -- [IMAGE] [--bios FILE] [--kernel FILE] [--memory MIB]
+                     [--max-instructions N] [--expect REGEX --send TEXT]...
+                     [--until REGEX] [--stats]
+
+Runs a RISC-V RV64 guest headless on the QEMU virt-compatible board.
+
+  IMAGE, --bios FILE     ELF or raw binary (told apart by its magic) loaded at 0x80000000
+                         and started there with a0 = hart id, a1 = device tree address
+  --kernel FILE          raw payload at 0x80200000 (like QEMU's -kernel beside -bios)
+  --memory MIB           RAM size (default 128)
+  --max-instructions N   stop after N instructions (exit status 3)
+  --expect REGEX         wait until the console output matches REGEX, then ...
+  --send TEXT            ... type TEXT (escapes: \\r \\n \\t \\\\ \\xNN)
+  --until REGEX          stop when the console output matches REGEX (exit status 0)
+  --stats                print {"instructions":…,"seconds":…,"mips":…} on stderr at the end
+  --help                 this text
+
+Console output goes to stdout; stdin feeds the UART when it is a terminal (raw mode,
+Ctrl-A x quits) or a pipe.
+
+Exit status: 0 when --until matched, the guest powered off cleanly or an HTIF test
+passed; 1 when the guest reported a failure (code on stderr); 2 for bad arguments or an
+unreadable image; 3 when --max-instructions ran out first (or the guest waits for
+input that cannot come).
+
+--record FILE, --replay FILE, --seek SEQ and --print-state arrive with the recording
+work; they are refused for now.`;
+
+/** Turns the escapes of a --send TEXT into the characters they stand for. */
+export function unescapeText(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== '\\' || i + 1 >= text.length) {
+      out += c;
+      continue;
+    }
+    const n = text[++i];
+    switch (n) {
+      case 'r':
+        out += '\r';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case 'x': {
+        const hex = text.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new UsageError(`--send: \\x must be followed by two hex digits in ${JSON.stringify(text)}`);
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 2;
+        break;
+      }
+      default:
+        out += '\\' + n;
+    }
+  }
+  return out;
+}
+
+function regex(flag: string, source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${JSON.stringify(source)} is not a valid regular expression (${(e as Error).message})`);
+  }
+}
+
+function positiveInteger(flag: string, value: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`${flag} takes a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+const DEFERRED = new Set(['--record', '--replay', '--seek', '--print-state', '--verify']);
+
+export function parseVmArgs(argv: readonly string[]): VmArgs {
+  let bios: string | undefined;
+  let kernel: string | undefined;
+  let memoryMiB: number | undefined;
+  let maxInstructions: number | undefined;
+  let until: RegExp | undefined;
+  let stats = false;
+  let help = false;
+  const script: ExpectSend[] = [];
+  let pendingExpect: RegExp | undefined;
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (DEFERRED.has(a)) throw new UsageError(`${a} arrives with the recording work and is not available yet`);
+    switch (a) {
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      case '--bios':
+        if (bios !== undefined) throw new UsageError('give the firmware once: either IMAGE or --bios FILE');
+        bios = value(i++, a);
+        break;
+      case '--kernel':
+        kernel = value(i++, a);
+        break;
+      case '--memory':
+        memoryMiB = positiveInteger(a, value(i++, a), 2048);
+        break;
+      case '--max-instructions':
+        maxInstructions = positiveInteger(a, value(i++, a), Number.MAX_SAFE_INTEGER);
+        break;
+      case '--expect':
+        if (pendingExpect !== undefined) throw new UsageError('each --expect needs its --send before the next --expect');
+        pendingExpect = regex(a, value(i++, a));
+        break;
+      case '--send':
+        if (pendingExpect === undefined) throw new UsageError('--send must follow an --expect');
+        script.push({ expect: pendingExpect, send: unescapeText(value(i++, a)) });
+        pendingExpect = undefined;
+        break;
+      case '--until':
+        until = regex(a, value(i++, a));
+        break;
+      case '--stats':
+        stats = true;
+        break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        if (bios !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(a)}: the image is already ${JSON.stringify(bios)}`);
+        bios = a;
+    }
+  }
+  if (pendingExpect !== undefined) throw new UsageError('the last --expect has no --send');
+  if (help) return { bios: bios ?? '', script, stats, help };
+  if (bios === undefined) throw new UsageError('no image: give IMAGE or --bios FILE');
+  return { bios, kernel, memoryMiB, maxInstructions, script, until, stats, help };
+}

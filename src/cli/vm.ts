@@ -1,0 +1,137 @@
+// `npm run vm -- …`: runs a guest headless with the console on stdin/stdout (design.md §10).
+import { readFileSync, fstatSync } from 'node:fs';
+import { Machine } from '../emulator/machine.ts';
+import { ImageFormatError } from '../emulator/loaders/ImageFormatError.ts';
+import { HeadlessSession, type HeadlessOutcome } from './HeadlessSession.ts';
+import { parseVmArgs, USAGE, UsageError, type VmArgs } from './parseVmArgs.ts';
+
+const CTRL_A = 0x01;
+
+function fail(message: string): never {
+  process.stderr.write(`vm: ${message}\n`);
+  process.exit(2);
+}
+
+function readImageFile(path: string, role: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    return fail(`cannot read ${role} ${JSON.stringify(path)}: ${why}`);
+  }
+}
+
+function stdinFeeds(): boolean {
+  if (process.stdin.isTTY) return true;
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  let args: VmArgs;
+  try {
+    args = parseVmArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) fail(`${e.message}\n\n${USAGE}`);
+    throw e;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const bios = readImageFile(args.bios, 'image');
+  const kernel = args.kernel === undefined ? undefined : readImageFile(args.kernel, 'kernel');
+  let machine: Machine;
+  try {
+    machine = new Machine({ bios, biosName: args.bios, kernel, kernelName: args.kernel, memoryMiB: args.memoryMiB });
+  } catch (e) {
+    if (e instanceof ImageFormatError || e instanceof RangeError) fail(e.message);
+    throw e;
+  }
+
+  const session = new HeadlessSession(machine, {
+    script: args.script,
+    until: args.until,
+    maxInstructions: args.maxInstructions,
+    onOutput: (bytes) => process.stdout.write(bytes),
+  });
+
+  let inputOpen = false;
+  let wake: (() => void) | undefined;
+  let quit = false;
+  if (stdinFeeds()) {
+    inputOpen = true;
+    const tty = process.stdin.isTTY === true;
+    if (tty) process.stdin.setRawMode(true);
+    let sawCtrlA = false;
+    process.stdin.on('data', (chunk: Buffer) => {
+      let bytes = new Uint8Array(chunk);
+      if (tty) {
+        // Ctrl-A x quits, as in QEMU's -nographic console; Ctrl-A Ctrl-A sends one Ctrl-A.
+        const kept: number[] = [];
+        for (const b of bytes) {
+          if (sawCtrlA) {
+            sawCtrlA = false;
+            if (b === 0x78 || b === 0x58) quit = true;
+            else kept.push(b);
+          } else if (b === CTRL_A) sawCtrlA = true;
+          else kept.push(b);
+        }
+        bytes = Uint8Array.from(kept);
+      }
+      if (bytes.length > 0) session.type(bytes);
+      wake?.();
+    });
+    process.stdin.on('end', () => {
+      inputOpen = false;
+      wake?.();
+    });
+  }
+
+  const started = performance.now();
+  let outcome: HeadlessOutcome | undefined;
+  while (outcome === undefined && !quit) {
+    outcome = session.runSlice();
+    if (outcome !== undefined) break;
+    if (session.waitingForInput) {
+      if (!inputOpen) {
+        outcome = { status: 3, reason: 'input-exhausted', message: 'the guest waits for input and none can come' };
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    } else {
+      // Let stdin events in between slices.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  process.stdin.pause();
+  process.stdin.destroy();
+  if (args.stats) {
+    const mips = seconds > 0 ? session.executed / seconds / 1e6 : 0;
+    process.stderr.write(
+      JSON.stringify({ instructions: session.executed, seconds: Number(seconds.toFixed(3)), mips: Number(mips.toFixed(2)) }) + '\n',
+    );
+  }
+  if (outcome === undefined) {
+    process.stderr.write('\nvm: quit from the console\n');
+    process.exitCode = 0;
+    return;
+  }
+  if (outcome.status !== 0 || outcome.reason === 'reboot') process.stderr.write(`\nvm: ${outcome.message}\n`);
+  process.exitCode = outcome.status;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`vm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(70);
+});
