@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { disassemble, instructionLength } from './disassemble.ts';
+import { disassemble, disassembleBytes, instructionLength } from './disassemble.ts';
 
 interface Expected {
   readonly pc: bigint;
@@ -102,4 +102,38 @@ describe('disassemble on compiled programs', () => {
       expect(mismatches.slice(0, 20), `${mismatches.length} mismatches`).toEqual([]);
     },
   );
+});
+
+describe('disassembleBytes', () => {
+  it('walks mixed 16- and 32-bit instructions at their addresses', () => {
+    // c.li a0,5 ; addi a0,a0,1 ; c.jr ra
+    const bytes = new Uint8Array([0x15, 0x45, 0x13, 0x05, 0x15, 0x00, 0x82, 0x80]);
+    expect(disassembleBytes(bytes, 0x8000_0000n)).toEqual([
+      { address: 0x8000_0000n, length: 2, bits: 0x4515, text: 'li\ta0,5' },
+      { address: 0x8000_0002n, length: 4, bits: 0x00150513, text: 'add\ta0,a0,1' },
+      { address: 0x8000_0006n, length: 2, bits: 0x8082, text: 'ret' },
+    ]);
+  });
+
+  it('lists a cut-off 32-bit instruction and longer encodings 16 bits at a time', () => {
+    expect(disassembleBytes(new Uint8Array([0x13, 0x05]), 0n).map((i) => i.text)).toEqual(['.2byte\t0x513']);
+    expect(disassembleBytes(new Uint8Array([0x1f, 0x00, 0x00, 0x00]), 0n).map((i) => i.text)).toEqual(['.2byte\t0x1f', 'unimp']);
+  });
+
+  it('agrees with the fixture when the fixture words are laid out in memory', () => {
+    // The random 16-bit encodings of the fixture are contiguous: rebuild the longest such run and list it again.
+    const halves = fixture.filter((e) => e.raw.split('\t')[1].length === 4);
+    let run: Expected[] = [];
+    let current: Expected[] = [];
+    for (const e of halves) {
+      if (current.length > 0 && e.pc !== current[current.length - 1].pc + 2n) current = [];
+      current.push(e);
+      if (current.length > run.length) run = current;
+    }
+    expect(run.length).toBeGreaterThan(1000);
+    const bytes = new Uint8Array(run.length * 2);
+    run.forEach((e, i) => bytes.set([e.word & 0xff, e.word >>> 8], i * 2));
+    const listed = disassembleBytes(bytes, run[0].pc);
+    expect(listed.map((i) => i.text)).toEqual(run.map((e) => e.text));
+  });
 });

@@ -24,3 +24,40 @@ export function instructionLength(low16: number): number {
 export function disassemble(word: number, pc: bigint): string {
   return (word & 3) === 3 ? disassemble32(word, pc) : disassembleCompressed(word, pc);
 }
+
+/** One decoded instruction of a listing. */
+export interface DisassembledInstruction {
+  readonly address: bigint;
+  /** 2 or 4 for instructions this machine decodes; other lengths are listed as one `.2byte` unit. */
+  readonly length: number;
+  /** The instruction bits (the low 16 for a compressed one). */
+  readonly bits: number;
+  readonly text: string;
+}
+
+/**
+ * Disassembles consecutive instructions from `bytes`, whose first byte is at `address`, as objdump
+ * lists them. A trailing fragment too short for its instruction is listed as `.2byte`; encodings
+ * longer than 32 bits (not implemented here) are listed 16 bits at a time.
+ */
+export function disassembleBytes(bytes: Uint8Array, address: bigint): DisassembledInstruction[] {
+  const out: DisassembledInstruction[] = [];
+  let offset = 0;
+  while (offset + 2 <= bytes.length) {
+    const low = bytes[offset] | (bytes[offset + 1] << 8);
+    const length = instructionLength(low);
+    const pc = address + BigInt(offset);
+    if (length === 4 && offset + 4 <= bytes.length) {
+      const word = (low | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0;
+      out.push({ address: pc, length: 4, bits: word, text: disassemble(word, pc) });
+      offset += 4;
+    } else if (length === 2) {
+      out.push({ address: pc, length: 2, bits: low, text: disassemble(low, pc) });
+      offset += 2;
+    } else {
+      out.push({ address: pc, length: 2, bits: low, text: `.2byte\t0x${low.toString(16)}` });
+      offset += 2;
+    }
+  }
+  return out;
+}
