@@ -106,6 +106,27 @@ s_tvm:
   li t0, MSTATUS_TVM | MSTATUS_TSR
   csrc mstatus, t0
 
+  PRINT "traps: TW and WFI below M\n"
+  li t0, MSTATUS_TW
+  csrs mstatus, t0
+  GOTO_MODE MPP_S, s_tw
+s_tw:
+  EXPECT_TRAP
+  wfi
+  CHECK_TRAP CAUSE_ILLEGAL, 0x623
+  /* mtval holds the faulting instruction's bits. */
+  ld t0, trap_tval
+  CHECK t0, 0x10500073, 0x624
+  BACK_TO_M
+  li t0, MSTATUS_TW
+  csrc mstatus, t0
+  GOTO_MODE MPP_U, u_wfi
+u_wfi:
+  EXPECT_TRAP
+  wfi
+  CHECK_TRAP CAUSE_ILLEGAL, 0x625
+  BACK_TO_M
+
   PRINT "traps: U-mode\n"
   csrw mcounteren, zero
   csrw scounteren, zero
