@@ -11,7 +11,7 @@ const FORBIDDEN = {
   store: ['emulator', 'runtime', 'client', 'ui', 'cli'],
   runtime: ['client', 'ui', 'cli'],
   client: ['ui', 'cli'],
-  ui: ['store', 'emulator', 'cli'],
+  ui: ['store', 'emulator', 'runtime', 'cli'],
   cli: ['client', 'ui'],
 };
 

@@ -1,0 +1,76 @@
+// The main thread's typed proxy for the worker: Comlink underneath, coded errors on top.
+import * as Comlink from 'comlink';
+import type { AnyStoredEvent, ErrorPayload, VmConfig, VmId } from '../domain/index.ts';
+import type { ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
+
+export type { ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate };
+
+/** An error reported by the worker, with its stable code and an optional hint for the person. */
+export class RemoteError extends Error {
+  readonly code: ErrorPayload['code'];
+  readonly hint?: string;
+
+  constructor(payload: ErrorPayload) {
+    super(payload.message);
+    this.name = 'RemoteError';
+    this.code = payload.code;
+    if (payload.hint !== undefined) this.hint = payload.hint;
+  }
+}
+
+function isPayload(value: unknown): value is ErrorPayload {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+}
+
+function remoteError(error: unknown): RemoteError {
+  if (error instanceof RemoteError) return error;
+  if (isPayload(error)) return new RemoteError(error);
+  return new RemoteError({ code: 'Internal', message: error instanceof Error ? error.message : String(error) });
+}
+
+export interface VmClient {
+  listVms(): Promise<VmSummary[]>;
+  createVm(name: string, config?: VmConfig): Promise<VmSummary>;
+  execute(vmId: VmId, command: UiCommand): Promise<VmSummary>;
+  createSnapshot(vmId: VmId, name: string): Promise<VmSummary>;
+  deleteVm(vmId: VmId): Promise<void>;
+  loadEvents(vmId: VmId, fromSeq?: number, toSeq?: number): Promise<AnyStoredEvent[]>;
+  /** Streams a VM's events from `fromSeq`, then live; resolves to a function that stops it. */
+  watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<() => void>;
+  exportVm(vmId: VmId): Promise<ExportedFile>;
+  importVm(text: string, fileName: string): Promise<VmSummary>;
+  storage(): Promise<StorageUse>;
+  dispose(): void;
+}
+
+/** Starts the worker and returns the client for it. */
+export function connectWorker(): VmClient {
+  const worker = new Worker(new URL('../runtime/worker.ts', import.meta.url), { type: 'module', name: 'vm-playground' });
+  const remote = Comlink.wrap<WorkerApi>(worker);
+  const call = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (error) {
+      throw remoteError(error);
+    }
+  };
+  return {
+    listVms: () => call(() => remote.listVms()),
+    createVm: (name, config) => call(() => remote.createVm(name, config)),
+    execute: (vmId, command) => call(() => remote.execute(vmId, command)),
+    createSnapshot: (vmId, name) => call(() => remote.createSnapshot(vmId, name)),
+    deleteVm: (vmId) => call(() => remote.deleteVm(vmId)),
+    loadEvents: (vmId, fromSeq, toSeq) => call(() => remote.loadEvents(vmId, fromSeq, toSeq)),
+    watch: async (vmId, fromSeq, onUpdate) => {
+      const handle = await call(() => remote.watch(vmId, fromSeq, Comlink.proxy(onUpdate)));
+      return () => void remote.unwatch(handle);
+    },
+    exportVm: (vmId) => call(() => remote.exportVm(vmId)),
+    importVm: (text, fileName) => call(() => remote.importVm(text, fileName)),
+    storage: () => call(() => remote.storage()),
+    dispose: () => {
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}

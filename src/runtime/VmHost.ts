@@ -1,0 +1,175 @@
+// The worker's side of the protocol: all VMs of one store, their services, watchers and files.
+import {
+  evolve,
+  initialState,
+  NotFoundError,
+  parseVmId,
+  type AnyStoredEvent,
+  type VmConfig,
+  type VmId,
+  type VmState,
+} from '../domain/index.ts';
+import type { EventStore, Unsubscribe } from '../store/EventStore.ts';
+import { exportStream, importStream, parseStreamFile } from '../store/streamFile.ts';
+import { defaultVmConfig } from './defaultConfig.ts';
+import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
+import type { ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+
+/** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
+export const UPDATE_INTERVAL_MS = 33;
+
+interface Watch {
+  readonly unsubscribe: Unsubscribe;
+  dispose(): void;
+}
+
+export interface VmHostOptions extends VmServiceOptions {
+  /** Storage usage as the browser reports it, where it can. */
+  readonly estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
+}
+
+export class VmHost implements WorkerApi {
+  private readonly services = new Map<VmId, Promise<EventDrivenVmService>>();
+  private readonly watches = new Map<number, Watch>();
+  private nextWatch = 1;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: VmHostOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => Date.now());
+  }
+
+  async listVms(): Promise<VmSummary[]> {
+    const ids = await this.store.listVmIds();
+    const summaries = await Promise.all(ids.map((id) => this.summary(id)));
+    return summaries.sort((a, b) => (a.state.createdAt ?? 0) - (b.state.createdAt ?? 0));
+  }
+
+  async createVm(name: string, config: VmConfig = defaultVmConfig()): Promise<VmSummary> {
+    const vmId = newVmId();
+    const service = await this.service(vmId);
+    await service.create(name, config);
+    return this.summary(vmId);
+  }
+
+  async execute(vmId: VmId, command: UiCommand): Promise<VmSummary> {
+    const service = await this.existing(vmId);
+    await service.execute(command);
+    return this.summary(vmId);
+  }
+
+  async createSnapshot(vmId: VmId, name: string): Promise<VmSummary> {
+    await (await this.existing(vmId)).createSnapshot(name);
+    return this.summary(vmId);
+  }
+
+  async deleteVm(vmId: VmId): Promise<void> {
+    await this.existing(vmId);
+    await this.store.deleteEvents(vmId);
+    this.services.delete(vmId);
+  }
+
+  loadEvents(vmId: VmId, fromSeq?: number, toSeq?: number): Promise<AnyStoredEvent[]> {
+    return this.store.loadEvents(parseVmId(vmId), fromSeq, toSeq);
+  }
+
+  async watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<number> {
+    const id = parseVmId(vmId);
+    const handle = this.nextWatch++;
+    let state: VmState = initialState(id);
+    let pending: AnyStoredEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let lastFlush = 0;
+    const flush = () => {
+      timer = null;
+      lastFlush = this.clock();
+      const events = pending;
+      pending = [];
+      onUpdate({ vmId: id, events, state });
+    };
+    // Folds from seq 1 so the state sent along is right even when the watcher starts in the middle.
+    const unsubscribe = this.store.subscribe(id, 1, (events) => {
+      for (const e of events) {
+        state = evolve(state, e);
+        if (e.seq >= fromSeq) pending.push(e);
+      }
+      if (timer !== null) return;
+      const wait = Math.max(0, lastFlush + UPDATE_INTERVAL_MS - this.clock());
+      timer = setTimeout(flush, wait);
+    });
+    this.watches.set(handle, {
+      unsubscribe,
+      dispose: () => {
+        unsubscribe();
+        if (timer !== null) clearTimeout(timer);
+      },
+    });
+    return handle;
+  }
+
+  async unwatch(handle: number): Promise<void> {
+    this.watches.get(handle)?.dispose();
+    this.watches.delete(handle);
+  }
+
+  async exportVm(vmId: VmId): Promise<ExportedFile> {
+    const service = await this.existing(vmId);
+    const text = await exportStream(this.store, service.vmId, this.clock());
+    const safe = service.state.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'vm';
+    return { fileName: `${safe}.vmstream.jsonl`, text };
+  }
+
+  /** Checks the whole file first; imports under its own id, or a fresh one when that id is taken. */
+  async importVm(text: string, fileName: string): Promise<VmSummary> {
+    const parsed = parseStreamFile(text, fileName);
+    const taken = (await this.store.getLastSequenceNumber(parsed.header.vmId)) > 0;
+    const vmId = taken ? newVmId() : parsed.header.vmId;
+    await importStream(this.store, parsed, vmId);
+    this.services.delete(vmId);
+    return this.summary(vmId);
+  }
+
+  async storage(): Promise<StorageUse> {
+    const estimate = await this.options.estimate?.();
+    return { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, streams: (await this.store.listVmIds()).length };
+  }
+
+  dispose(): void {
+    for (const watch of this.watches.values()) watch.dispose();
+    this.watches.clear();
+    this.store.dispose();
+  }
+
+  private service(vmId: VmId): Promise<EventDrivenVmService> {
+    let service = this.services.get(vmId);
+    if (!service) {
+      service = EventDrivenVmService.withEventStore(vmId, this.store, this.options);
+      this.services.set(vmId, service);
+      service.catch(() => this.services.delete(vmId));
+    }
+    return service;
+  }
+
+  private async existing(vmId: VmId): Promise<EventDrivenVmService> {
+    const service = await this.service(parseVmId(vmId));
+    if (service.state.status === 'none') {
+      this.services.delete(vmId);
+      throw new NotFoundError(`There is no VM with id '${vmId}'.`, 'It may have been deleted in another tab; pick one from the list.');
+    }
+    return service;
+  }
+
+  private async summary(vmId: VmId): Promise<VmSummary> {
+    const service = await this.service(vmId);
+    const info = await this.store.getStreamInfo(vmId);
+    return { vmId, state: service.state, bytes: info?.bytes ?? 0 };
+  }
+}
+
+/** A short random id, safe in URLs and file names. */
+export function newVmId(): VmId {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return parseVmId(`vm-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`);
+}

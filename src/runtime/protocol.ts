@@ -1,0 +1,52 @@
+// What the main thread and the worker say to each other: the worker's API and the updates it pushes.
+import type { AnyStoredEvent, Command, ErrorPayload, VmConfig, VmId, VmState } from '../domain/index.ts';
+
+/** A VM as the list shows it. */
+export interface VmSummary {
+  readonly vmId: VmId;
+  readonly state: VmState;
+  /** Approximate bytes its stream occupies. */
+  readonly bytes: number;
+}
+
+/** Commands the UI may send; machine effects and input are recorded by the runtime itself. */
+export type UiCommand = Extract<
+  Command,
+  { type: 'StartVm' | 'PauseVm' | 'ResumeVm' | 'StopVm' | 'ResetVm' | 'RenameVm' | 'RestoreSnapshot' | 'DeleteSnapshot' }
+>;
+
+/** Pushed to a watcher at most ~30 times a second: the new events and the state after them. */
+export interface WatchUpdate {
+  readonly vmId: VmId;
+  readonly events: readonly AnyStoredEvent[];
+  readonly state: VmState;
+}
+
+export interface ExportedFile {
+  readonly fileName: string;
+  readonly text: string;
+}
+
+export interface StorageUse {
+  readonly usage: number | null;
+  readonly quota: number | null;
+  readonly streams: number;
+}
+
+/** The worker's API. Every rejection is an ErrorPayload ({code, message, hint?}). */
+export interface WorkerApi {
+  listVms(): Promise<VmSummary[]>;
+  createVm(name: string, config?: VmConfig): Promise<VmSummary>;
+  execute(vmId: VmId, command: UiCommand): Promise<VmSummary>;
+  createSnapshot(vmId: VmId, name: string): Promise<VmSummary>;
+  deleteVm(vmId: VmId): Promise<void>;
+  loadEvents(vmId: VmId, fromSeq?: number, toSeq?: number): Promise<AnyStoredEvent[]>;
+  /** Calls `onUpdate` with the stream from `fromSeq` on, then live; returns a handle for unwatch. */
+  watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<number>;
+  unwatch(handle: number): Promise<void>;
+  exportVm(vmId: VmId): Promise<ExportedFile>;
+  importVm(text: string, fileName: string): Promise<VmSummary>;
+  storage(): Promise<StorageUse>;
+}
+
+export type { ErrorPayload };

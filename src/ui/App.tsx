@@ -1,0 +1,40 @@
+// The page: header, VM list, the selected VM's panel, and error messages.
+import { useContext, useEffect } from 'react';
+import { AppStoreContext, useApp } from './AppContext.tsx';
+import { ErrorToasts } from './components/ErrorToasts.tsx';
+import { VmList } from './components/VmList.tsx';
+import { lifecycleShortcut, VmPanel } from './components/VmPanel.tsx';
+
+export function App() {
+  const store = useContext(AppStoreContext);
+  const loaded = useApp((s) => s.loaded);
+
+  useEffect(() => {
+    void store?.getState().refresh();
+  }, [store]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const command = lifecycleShortcut(event);
+      if (!command || !store) return;
+      event.preventDefault();
+      void store.getState().execute(command);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>VM Playground</h1>
+        <span className="muted">a time-travel RISC-V machine, every change an event</span>
+      </header>
+      <main className="layout" aria-busy={!loaded}>
+        <VmList />
+        <VmPanel />
+      </main>
+      <ErrorToasts />
+    </div>
+  );
+}

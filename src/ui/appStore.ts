@@ -1,0 +1,201 @@
+// The app's zustand store, one slice per feature: VMs, the selected VM's stream, and errors.
+import { createStore, type StateCreator, type StoreApi } from 'zustand';
+import type { AnyStoredEvent, VmId, VmState } from '../domain/index.ts';
+import { RemoteError, type UiCommand, type VmClient, type VmSummary } from '../client/vmClient.ts';
+
+export interface ShownError {
+  readonly id: number;
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface ErrorsSlice {
+  errors: readonly ShownError[];
+  report(error: unknown): void;
+  dismiss(id: number): void;
+}
+
+export interface VmsSlice {
+  vms: readonly VmSummary[];
+  loaded: boolean;
+  selectedId: VmId | null;
+  storageBytes: number | null;
+  refresh(): Promise<void>;
+  select(vmId: VmId | null): void;
+  createVm(name: string): Promise<void>;
+  renameVm(vmId: VmId, name: string): Promise<void>;
+  deleteVm(vmId: VmId): Promise<void>;
+  exportVm(vmId: VmId): Promise<{ fileName: string; text: string } | null>;
+  importFile(file: File): Promise<void>;
+}
+
+export interface StreamSlice {
+  /** Events of the selected VM, in seq order. */
+  events: readonly AnyStoredEvent[];
+  /** The selected VM's state after its last event. */
+  current: VmState | null;
+  busy: boolean;
+  execute(command: UiCommand): Promise<void>;
+  snapshot(name: string): Promise<void>;
+}
+
+export type AppState = ErrorsSlice & VmsSlice & StreamSlice;
+type Slice<T> = StateCreator<AppState, [], [], T>;
+
+/** A new user gets one VM that boots the built-in OS; remembered so deleting it is respected. */
+const DEFAULT_CREATED_KEY = 'vm-playground:default-vm-created';
+export const DEFAULT_VM_NAME = 'Playground OS';
+
+let nextErrorId = 1;
+
+const errorsSlice: Slice<ErrorsSlice> = (set) => ({
+  errors: [],
+  report(error) {
+    const e = error instanceof RemoteError ? error : null;
+    const shown: ShownError = {
+      id: nextErrorId++,
+      code: e?.code ?? 'Internal',
+      message: error instanceof Error ? error.message : String(error),
+      ...(e?.hint ? { hint: e.hint } : {}),
+    };
+    set((s) => ({ errors: [...s.errors.slice(-4), shown] }));
+  },
+  dismiss(id) {
+    set((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
+  },
+});
+
+function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
+  return (set, get) => {
+    const guard = async <T>(f: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await f();
+      } catch (error) {
+        get().report(error);
+        return null;
+      }
+    };
+    return {
+      vms: [],
+      loaded: false,
+      selectedId: null,
+      storageBytes: null,
+      async refresh() {
+        await guard(async () => {
+          let vms = await client.listVms();
+          if (vms.length === 0 && !localStorage.getItem(DEFAULT_CREATED_KEY)) {
+            await client.createVm(DEFAULT_VM_NAME);
+            localStorage.setItem(DEFAULT_CREATED_KEY, '1');
+            vms = await client.listVms();
+          }
+          const storage = await client.storage();
+          const selected = get().selectedId;
+          set({ vms, loaded: true, storageBytes: storage.usage ?? vms.reduce((sum, v) => sum + v.bytes, 0) });
+          if (!selected || !vms.some((v) => v.vmId === selected)) get().select(vms[0]?.vmId ?? null);
+        });
+      },
+      select(vmId) {
+        if (vmId === get().selectedId) return;
+        set({ selectedId: vmId, events: [], current: null });
+        watcher.follow(vmId);
+      },
+      async createVm(name) {
+        const created = await guard(() => client.createVm(name));
+        if (!created) return;
+        await get().refresh();
+        get().select(created.vmId);
+      },
+      async renameVm(vmId, name) {
+        if (await guard(() => client.execute(vmId, { type: 'RenameVm', name }))) await get().refresh();
+      },
+      async deleteVm(vmId) {
+        await guard(() => client.deleteVm(vmId));
+        if (get().selectedId === vmId) get().select(null);
+        await get().refresh();
+      },
+      exportVm(vmId) {
+        return guard(() => client.exportVm(vmId));
+      },
+      async importFile(file) {
+        const imported = await guard(async () => client.importVm(await file.text(), file.name));
+        if (!imported) return;
+        await get().refresh();
+        get().select(imported.vmId);
+      },
+    };
+  };
+}
+
+function streamSlice(client: VmClient): Slice<StreamSlice> {
+  return (set, get) => ({
+    events: [],
+    current: null,
+    busy: false,
+    async execute(command) {
+      const vmId = get().selectedId;
+      if (!vmId) return;
+      set({ busy: true });
+      try {
+        const summary = await client.execute(vmId, command);
+        set((s) => ({ vms: s.vms.map((v) => (v.vmId === vmId ? summary : v)) }));
+      } catch (error) {
+        get().report(error);
+      } finally {
+        set({ busy: false });
+      }
+    },
+    async snapshot(name) {
+      const vmId = get().selectedId;
+      if (!vmId) return;
+      try {
+        await client.createSnapshot(vmId, name);
+      } catch (error) {
+        get().report(error);
+      }
+    },
+  });
+}
+
+/** Keeps one watch open on the selected VM and feeds its updates into the store. */
+class Watcher {
+  private stop: (() => void) | null = null;
+  private generation = 0;
+  store: StoreApi<AppState> | null = null;
+
+  constructor(private readonly client: VmClient) {}
+
+  follow(vmId: VmId | null): void {
+    this.stop?.();
+    this.stop = null;
+    const generation = ++this.generation;
+    if (!vmId) return;
+    this.client
+      .watch(vmId, 1, (update) => {
+        if (generation !== this.generation || !this.store) return;
+        this.store.setState((s) => ({
+          events: update.events.length > 0 ? [...s.events, ...update.events] : s.events,
+          current: update.state,
+          vms: s.vms.map((v) => (v.vmId === vmId ? { ...v, state: update.state } : v)),
+        }));
+      })
+      .then(
+        (stop) => {
+          if (generation === this.generation) this.stop = stop;
+          else stop();
+        },
+        (error: unknown) => this.store?.getState().report(error),
+      );
+  }
+}
+
+export function createAppStore(client: VmClient): StoreApi<AppState> {
+  const watcher = new Watcher(client);
+  const store = createStore<AppState>()((...a) => ({
+    ...errorsSlice(...a),
+    ...vmsSlice(client, watcher)(...a),
+    ...streamSlice(client)(...a),
+  }));
+  watcher.store = store;
+  return store;
+}
