@@ -1,0 +1,147 @@
+// The board: devices through the bus, HTIF and test-device exits, budgets, determinism, bad images.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Machine } from './machine.ts';
+import { runProgram, u64 } from './testing/runProgram.ts';
+import { I, WFI, addi, csrrs, csrrw, jal, layout, lbu, li, program, sb, sw } from './testing/rv64Encoder.ts';
+import { CSR } from './cpu/csr.ts';
+
+const UART = 0x1000_0000n;
+
+/** Prints "hi\n" through the UART and powers off through the test device. */
+const HELLO = [
+  ...li(10, UART),
+  addi(5, 0, 0x68),
+  sb(10, 5, 0),
+  addi(5, 0, 0x69),
+  sb(10, 5, 0),
+  addi(5, 0, 0x0a),
+  sb(10, 5, 0),
+  ...li(11, 0x10_0000n),
+  ...li(6, 0x5555n),
+  sw(11, 6, 0),
+  jal(0, 0),
+];
+
+describe('Machine', () => {
+  it('prints through the UART and powers off through the test device', () => {
+    const m = runProgram(HELLO);
+    const r = m.run(1000);
+    expect(r.reason).toBe('poweroff');
+    expect(r.exitCode).toBe(0);
+    expect(new TextDecoder().decode(m.drainOutput())).toBe('hi\n');
+  });
+
+  it('reports a failure code written to the test device', () => {
+    const m = runProgram([...li(11, 0x10_0000n), ...li(6, (7n << 16n) | 0x3333n), sw(11, 6, 0)]);
+    expect(m.run(100)).toMatchObject({ reason: 'poweroff', exitCode: 7 });
+  });
+
+  it('stops at its budget with the exact count', () => {
+    const m = runProgram([jal(0, 0)]);
+    expect(m.run(12345)).toEqual({ reason: 'budget', executed: 12345 });
+    expect(m.icount).toBe(12345);
+  });
+
+  it('a guest executing garbage traps inside the guest and never throws in the host', () => {
+    const garbage = new Uint8Array(4096);
+    let x = 12345;
+    for (let i = 0; i < garbage.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      garbage[i] = x >>> 24;
+    }
+    const m = new Machine({ bios: garbage, memoryMiB: 16 });
+    const r = m.run(100_000);
+    expect(['budget', 'poweroff', 'reboot', 'waiting-for-input']).toContain(r.reason);
+  });
+
+  it('an access to an unmapped physical address is an access fault', () => {
+    const m = runProgram(layout({ 0: [...li(5, 0x8000_0100n), csrrw(0, CSR.mtvec, 5), ...li(10, 0x4000_0000n), lbu(6, 10, 0)], 0x100: [csrrs(7, CSR.mcause, 0), jal(0, 0)] }));
+    m.run(20);
+    expect(u64(m, 7)).toBe(5n);
+  });
+
+  it('receives input through the UART and its interrupt reaches the hart through the PLIC', () => {
+    const plic = 0x0c00_0000n;
+    const code = [
+      ...li(5, 0x8000_0200n),
+      csrrw(0, CSR.mtvec, 5),
+      ...li(10, plic),
+      addi(6, 0, 1),
+      sw(10, 6, 10 * 4), // priority[10] = 1
+      ...li(11, plic + 0x2000n),
+      addi(6, 0, 1 << 10),
+      sw(11, 6, 0), // enable source 10 for context 0 (M)
+      ...li(12, UART),
+      addi(6, 0, 1),
+      sb(12, 6, 1), // IER: received data available
+      ...li(6, 0x800n),
+      csrrw(0, CSR.mie, 6), // MEIE
+      addi(6, 0, 8),
+      csrrs(0, CSR.mstatus, 6), // MIE
+      WFI,
+      jal(0, -4),
+    ];
+    const handler = [...li(13, plic + 0x20_0004n), I(0x03, 6, 14, 13, 0), lbu(15, 12, 0), sw(13, 14, 0), jal(0, 0)];
+    const m = runProgram(layout({ 0: code, 0x200: handler }));
+    expect(m.run(1000).reason).toBe('waiting-for-input');
+    m.sendInput(Uint8Array.of(0x41));
+    m.run(100);
+    expect(u64(m, 14)).toBe(10n); // claimed source
+    expect(u64(m, 15)).toBe(0x41n);
+    expect(m.csr(CSR.mcause)).toBe((1n << 63n) | 11n);
+  });
+
+  it('HTIF: a write of (code << 1) | 1 to tohost ends the run with that code', () => {
+    const dir = new URL('../../guests/conformance/bin/', import.meta.url);
+    const pass = new Machine({ bios: new Uint8Array(readFileSync(new URL('htif-pass.elf', dir))), memoryMiB: 16 });
+    expect(pass.tohost).toBeDefined();
+    expect(pass.run(1_000_000)).toMatchObject({ reason: 'htif-exit', exitCode: 0 });
+    const fail = new Machine({ bios: new Uint8Array(readFileSync(new URL('htif-exit7.elf', dir))), memoryMiB: 16 });
+    expect(fail.run(1_000_000)).toMatchObject({ reason: 'htif-exit', exitCode: 7 });
+  });
+
+  it('the same image and input schedule give the same output and state hash', () => {
+    const once = () => {
+      const m = new Machine({ bios: program(HELLO), memoryMiB: 16 });
+      m.run(3);
+      m.sendInput(Uint8Array.of(1, 2, 3));
+      m.run(1000);
+      return [m.stateHash(), new TextDecoder().decode(m.drainOutput())];
+    };
+    expect(once()).toEqual(once());
+  });
+
+  it('the state hash changes when memory changes and tracks later writes to the same page', () => {
+    const prefix = li(10, 0x8000_3000n);
+    const m = runProgram([...prefix, addi(5, 0, 1), sb(10, 5, 0), addi(5, 0, 2), sb(10, 5, 0), jal(0, 0)]);
+    const h0 = m.stateHash();
+    m.run(prefix.length + 2);
+    const h1 = m.stateHash();
+    m.run(2);
+    const h2 = m.stateHash();
+    expect(new Set([h0, h1, h2]).size).toBe(3);
+    expect(m.readPhysical(0x8000_3000, 1)[0]).toBe(2);
+  });
+
+  it('refuses an ELF whose segments lie outside RAM, naming the file', () => {
+    const elf = new Uint8Array(64 + 56 + 8);
+    const dv = new DataView(elf.buffer);
+    elf.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+    dv.setUint16(16, 2, true);
+    dv.setUint16(18, 243, true);
+    dv.setUint32(20, 1, true);
+    dv.setBigUint64(24, 0x1000n, true);
+    dv.setBigUint64(32, 64n, true);
+    dv.setUint16(52, 64, true);
+    dv.setUint16(54, 56, true);
+    dv.setUint16(56, 1, true);
+    dv.setUint32(64, 1, true); // PT_LOAD
+    dv.setBigUint64(64 + 8, 120n, true);
+    dv.setBigUint64(64 + 16, 0x1000n, true);
+    dv.setBigUint64(64 + 24, 0x1000n, true);
+    dv.setBigUint64(64 + 32, 8n, true);
+    dv.setBigUint64(64 + 40, 8n, true);
+    expect(() => new Machine({ bios: elf, biosName: 'low.elf', memoryMiB: 16 })).toThrow(/low\.elf.*outside RAM/);
+  });
+});
