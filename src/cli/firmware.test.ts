@@ -1,0 +1,72 @@
+// Real firmware: Debian's OpenSBI + S-mode U-Boot, and M-mode U-Boot alone, to the prompt and through commands.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../emulator/machine.ts';
+import { HeadlessSession } from './HeadlessSession.ts';
+import type { ExpectSend } from './parseVmArgs.ts';
+
+const CACHE = fileURLToPath(new URL('../../.cache/firmware/usr/lib/', import.meta.url));
+const FW_JUMP = CACHE + 'riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
+const UBOOT_SMODE = CACHE + 'u-boot/qemu-riscv64_smode/u-boot.bin';
+const UBOOT_MMODE = CACHE + 'u-boot/qemu-riscv64/u-boot.bin';
+const present = [FW_JUMP, UBOOT_SMODE, UBOOT_MMODE].every((f) => existsSync(f));
+const MISSING = 'firmware not fetched: run npm run fetch-firmware';
+
+if (!present) console.warn(`\n*** Real-firmware boot tests NOT RUN: ${MISSING} ***\n`);
+
+function boot(bios: string, kernel: string | undefined, script: ExpectSend[], until: RegExp) {
+  const machine = new Machine({ bios: readFileSync(bios), biosName: bios, kernel: kernel === undefined ? undefined : readFileSync(kernel) });
+  let text = '';
+  const session = new HeadlessSession(machine, {
+    script,
+    until,
+    maxInstructions: 2_000_000_000,
+    onOutput: (b) => (text += Buffer.from(b).toString('latin1')),
+  });
+  for (;;) {
+    const outcome = session.runSlice();
+    if (outcome !== undefined) return { outcome, text, machine };
+  }
+}
+
+describe.skipIf(!present)(`real firmware (${present ? 'Debian opensbi and u-boot-qemu' : MISSING})`, () => {
+  it('boots OpenSBI fw_jump with S-mode U-Boot to the prompt and answers version', () => {
+    const { outcome, text } = boot(FW_JUMP, UBOOT_SMODE, [{ expect: /=> /, send: 'version\r' }], /riscv64-linux-gnu-gcc/);
+    expect(outcome.reason).toBe('until');
+    expect(outcome.status).toBe(0);
+    expect(text).toContain('OpenSBI v1.1');
+    expect(text).toMatch(/Platform Name\s+: riscv-virtio,qemu/);
+    expect(text).toContain('U-Boot 2023.01');
+    expect(text).toContain('DRAM:  128 MiB');
+  });
+
+  it('runs M-mode U-Boot alone through bdinfo, md, printenv and a clean poweroff', () => {
+    const script: ExpectSend[] = [
+      { expect: /=> /, send: 'bdinfo\r' },
+      { expect: /=> /, send: 'md 0x80000000 10\r' },
+      { expect: /=> /, send: 'printenv\r' },
+      { expect: /=> /, send: 'poweroff\r' },
+    ];
+    const { outcome, text } = boot(UBOOT_MMODE, undefined, script, /will never match/);
+    expect(outcome).toMatchObject({ status: 0, reason: 'poweroff' });
+    expect(text).toMatch(/boot_params\s*= 0x/);
+    expect(text).toMatch(/80000000: [0-9a-f]{8} [0-9a-f]{8}/);
+    expect(text).toContain('bootcmd=run distro_bootcmd');
+    expect(text).toContain('Environment size:');
+  });
+
+  it('boots the same way twice: same output and same state hash', () => {
+    const a = boot(FW_JUMP, UBOOT_SMODE, [{ expect: /=> /, send: 'version\r' }], /riscv64-linux-gnu-gcc/);
+    const b = boot(FW_JUMP, UBOOT_SMODE, [{ expect: /=> /, send: 'version\r' }], /riscv64-linux-gnu-gcc/);
+    expect(b.text).toBe(a.text);
+    expect(b.machine.icount).toBe(a.machine.icount);
+    expect(b.machine.stateHash()).toBe(a.machine.stateHash());
+  });
+});
+
+if (!present) {
+  describe('real firmware', () => {
+    it.skip(`boot tests were not run (${MISSING})`, () => {});
+  });
+}
