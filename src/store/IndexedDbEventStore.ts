@@ -18,7 +18,7 @@ import { SubscriptionHub } from './SubscriptionHub.ts';
 type Db = IDBPDatabase<PlaygroundDb>;
 
 /** Segments fetched per getAll: bounded, at most SEGMENT_PAGE × SEGMENT_MAX events per read. */
-const SEGMENT_PAGE = 16;
+const SEGMENT_PAGE = 64;
 
 export class IndexedDbEventStore implements EventStore {
   private readonly hub = new SubscriptionHub((vmId, from, to) => this.loadEvents(vmId, from, to));
