@@ -1,5 +1,5 @@
 // Address translation: bare mode and Sv39 (priv. spec 4.3/4.4), filling the hart's software TLB.
-import type { Cpu } from './cpu/Cpu.ts';
+import { INVALID_TAG, tlbTag, type Cpu } from './cpu/Cpu.ts';
 
 export const ACCESS_FETCH = 0;
 export const ACCESS_LOAD = 1;
@@ -45,10 +45,12 @@ export function translate(cpu: Cpu, va: number, access: number): number {
   }
   const ram = cpu.ram;
   if (pa >= ram.base && pa < ram.base + ram.size) {
-    const vpn = Math.floor(va / 4096);
+    const vpn = tlbTag(va);
     const idx = vpn & TLB_MASK;
     const base = (pa - (pa % 4096)) - ram.base;
-    if (access === ACCESS_FETCH) {
+    if (vpn === INVALID_TAG) {
+      if (access === ACCESS_STORE) ram.markWritten(base);
+    } else if (access === ACCESS_FETCH) {
       cpu.fetchTag[idx] = vpn;
       cpu.fetchBase[idx] = base;
     } else if (access === ACCESS_LOAD) {

@@ -27,6 +27,16 @@ export const TRAP_TAKEN = Object.freeze({ trap: true });
 
 export const TLB_SIZE = 1024;
 const TLB_MASK = TLB_SIZE - 1;
+/**
+ * TLB tags are address bits 43:12 as an int32; only addresses within +-2^43 are ever entered, so a
+ * tag identifies one page. This value is never a cached tag: its page is neither RAM nor canonical Sv39.
+ */
+export const INVALID_TAG = 0x7fffffff;
+
+/** The TLB tag of a virtual address (a number), or INVALID_TAG when it cannot be cached. */
+export function tlbTag(va: number): number {
+  return va >= -(2 ** 43) && va < 2 ** 43 ? Math.floor(va / 4096) | 0 : INVALID_TAG;
+}
 const TWO_32 = 4294967296;
 
 /** Hooks the machine gives the hart: stores that need a look (HTIF tohost). */
@@ -67,11 +77,11 @@ export class Cpu {
   reservation = -1;
 
   // Software TLB, one per access kind: tag = virtual page number, base = RAM offset of the page.
-  readonly fetchTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly fetchTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
   readonly fetchBase = new Int32Array(TLB_SIZE);
-  readonly loadTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly loadTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
   readonly loadBase = new Int32Array(TLB_SIZE);
-  readonly storeTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly storeTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
   readonly storeBase = new Int32Array(TLB_SIZE);
 
   readonly ram: Ram;
@@ -99,14 +109,14 @@ export class Cpu {
   }
 
   flushTlb(): void {
-    this.fetchTag.fill(NaN);
-    this.loadTag.fill(NaN);
-    this.storeTag.fill(NaN);
+    this.fetchTag.fill(INVALID_TAG);
+    this.loadTag.fill(INVALID_TAG);
+    this.storeTag.fill(INVALID_TAG);
   }
 
   /** Forgets cached write permissions so that the next store to each page marks it dirty again. */
   flushStoreTlb(): void {
-    this.storeTag.fill(NaN);
+    this.storeTag.fill(INVALID_TAG);
   }
 
   /** Sets up a synchronous exception and abandons the current instruction. */
@@ -129,12 +139,15 @@ export class Cpu {
 
   /** Reads the 16-bit parcel at virtual address `va` (fetch permission). */
   fetch16(va: number): number {
-    const vpn = Math.floor(va / 4096);
-    const idx = vpn & TLB_MASK;
-    let off: number;
-    if (this.fetchTag[idx] === vpn) off = this.fetchBase[idx] + (va - vpn * 4096);
-    else off = this.ramOffsetOrFault(translate(this, va, ACCESS_FETCH), va, CAUSE_FETCH_ACCESS);
-    return this.u16[off >> 1];
+    return this.u16[this.fetchOffset(va) >> 1];
+  }
+
+  /** RAM offset of the instruction at `va`, through the fetch TLB (raises fetch faults). */
+  fetchOffset(va: number): number {
+    const tag = tlbTag(va);
+    const idx = tag & TLB_MASK;
+    if (tag !== INVALID_TAG && this.fetchTag[idx] === tag) return this.fetchBase[idx] + (va - Math.floor(va / 4096) * 4096);
+    return this.ramOffsetOrFault(translate(this, va, ACCESS_FETCH), va, CAUSE_FETCH_ACCESS);
   }
 
   private ramOffsetOrFault(pa: number, va: number, cause: number): number {
@@ -145,21 +158,8 @@ export class Cpu {
 
   // ---- loads ----
 
-  /** Executes a load of kind funct3 from virtual address `va` into register rd. */
-  load(va: number, funct3: number, rd: number): void {
-    const vpn = Math.floor(va / 4096);
-    const idx = vpn & TLB_MASK;
-    if (this.loadTag[idx] === vpn) {
-      const off = this.loadBase[idx] + (va - vpn * 4096);
-      if ((off & ((1 << (funct3 & 3)) - 1)) === 0) {
-        this.loadRam(off, funct3, rd);
-        return;
-      }
-    }
-    this.loadSlow(va, funct3, rd);
-  }
-
-  private loadRam(off: number, funct3: number, rd: number): void {
+  /** Completes a load from RAM offset `off` (alignment already checked). */
+  loadRam(off: number, funct3: number, rd: number): void {
     let lo: number;
     let hi: number;
     switch (funct3) {
@@ -200,7 +200,8 @@ export class Cpu {
     }
   }
 
-  private loadSlow(va: number, funct3: number, rd: number): void {
+  /** A load the inline TLB path could not serve: translation, misalignment, devices. */
+  loadSlow(va: number, funct3: number, rd: number): void {
     if (funct3 === 7) this.raise(2, this.inst);
     const size = 1 << (funct3 & 3);
     if ((va & (size - 1)) !== 0) {
@@ -286,43 +287,8 @@ export class Cpu {
 
   // ---- stores ----
 
-  /** Executes a store of kind funct3 (0 sb, 1 sh, 2 sw, 3 sd) of the (hi, lo) value to `va`. */
-  store(va: number, funct3: number, hi: number, lo: number): void {
-    const vpn = Math.floor(va / 4096);
-    const idx = vpn & TLB_MASK;
-    if (this.storeTag[idx] === vpn) {
-      const off = this.storeBase[idx] + (va - vpn * 4096);
-      switch (funct3) {
-        case 0:
-          this.u8[off] = lo;
-          return;
-        case 1:
-          if ((off & 1) === 0) {
-            this.u16[off >> 1] = lo;
-            return;
-          }
-          break;
-        case 2:
-          if ((off & 3) === 0) {
-            this.i32[off >> 2] = lo;
-            return;
-          }
-          break;
-        case 3:
-          if ((off & 7) === 0) {
-            this.i32[off >> 2] = lo;
-            this.i32[(off >> 2) + 1] = hi;
-            return;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    this.storeSlow(va, funct3, hi, lo);
-  }
-
-  private storeSlow(va: number, funct3: number, hi: number, lo: number): void {
+  /** A store the inline TLB path could not serve: translation, misalignment, devices, HTIF. */
+  storeSlow(va: number, funct3: number, hi: number, lo: number): void {
     if (funct3 > 3) this.raise(2, this.inst);
     const size = 1 << funct3;
     if ((va & (size - 1)) !== 0) {
