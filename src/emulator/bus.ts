@@ -6,6 +6,8 @@ export interface MmioDevice {
   readonly name: string;
   read(offset: number, size: number): number;
   write(offset: number, size: number, value: number): void;
+  /** True when reading this register changes device state (the run slice must end after it). */
+  readHasEffects?(offset: number): boolean;
 }
 
 export interface MmioRegion {

@@ -275,8 +275,10 @@ export class Cpu {
     }
     const region = this.bus.findRegion(pa);
     if (region === undefined || pa + size > region.base + region.size) return this.raise(CAUSE_LOAD_ACCESS, va);
-    this.requestExit();
-    return region.device.read(pa - region.base, size);
+    const device = region.device;
+    // Plain register reads (a UART status poll) keep the slice going; reads with effects end it.
+    if (device.readHasEffects?.(pa - region.base) === true) this.requestExit();
+    return device.read(pa - region.base, size);
   }
 
   /** Reads a 64-bit value for an AMO/LR at a translated physical address into (result lo, returned hi) pair. */

@@ -19,8 +19,17 @@ export class Plic implements MmioDevice {
   readonly enable = new Uint32Array(CONTEXTS * WORDS);
   readonly threshold = new Uint32Array(CONTEXTS);
 
+  /** Number of sources whose line is high (lets the common case of none skip the scan). */
+  private high = 0;
+
   setLevel(irq: number, high: boolean): void {
-    this.level[irq] = high ? 1 : 0;
+    const v = high ? 1 : 0;
+    if (this.level[irq] !== v) this.high += high ? 1 : -1;
+    this.level[irq] = v;
+  }
+
+  readHasEffects(offset: number): boolean {
+    return offset >= CONTEXT_BASE && (offset & (CONTEXT_STRIDE - 1)) === 4;
   }
 
   private pending(irq: number): boolean {
@@ -29,6 +38,7 @@ export class Plic implements MmioDevice {
 
   /** The best source a context would claim now, or 0. */
   private best(context: number): number {
+    if (this.high === 0) return 0;
     let bestIrq = 0;
     let bestPriority = this.threshold[context];
     for (let irq = 1; irq < PLIC_NDEV; irq++) {

@@ -45,6 +45,10 @@ export class Uart implements MmioDevice {
     return 0x01;
   }
 
+  readHasEffects(offset: number): boolean {
+    return offset === 2 || (offset === 0 && (this.lcr & LCR_DLAB) === 0);
+  }
+
   read(offset: number, _size: number): number {
     switch (offset) {
       case 0:
