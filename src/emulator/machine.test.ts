@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Machine } from './machine.ts';
 import { runProgram, u64 } from './testing/runProgram.ts';
-import { I, WFI, addi, csrrs, csrrw, jal, layout, lbu, li, program, sb, sw } from './testing/rv64Encoder.ts';
+import { I, MRET, WFI, addi, csrrs, csrrw, jal, layout, lbu, li, program, sb, sd, sw } from './testing/rv64Encoder.ts';
 import { CSR } from './cpu/csr.ts';
 
 const UART = 0x1000_0000n;
@@ -110,6 +110,44 @@ describe('Machine', () => {
       return [m.stateHash(), new TextDecoder().decode(m.drainOutput())];
     };
     expect(once()).toEqual(once());
+  });
+
+  it('slicing a run differently changes nothing: timer interrupts land on the same instruction', () => {
+    const clint = 0x200_4000n;
+    const code = [
+      ...li(5, 0x8000_0100n),
+      csrrw(0, CSR.mtvec, 5),
+      ...li(6, clint),
+      addi(7, 0, 37),
+      sd(6, 7, 0),
+      addi(8, 0, 0x80),
+      csrrw(0, CSR.mie, 8),
+      addi(9, 0, 8),
+      csrrs(0, CSR.mstatus, 9),
+      addi(10, 10, 1),
+      jal(0, -4),
+    ];
+    // Handler: count, re-arm mtimecmp 37 ticks later, return.
+    const handler = [addi(20, 20, 1), csrrs(21, CSR.time, 0), addi(21, 21, 37), sd(6, 21, 0), MRET];
+    const image = program(layout({ 0: code, 0x100: handler }));
+    const whole = new Machine({ bios: image, memoryMiB: 16 });
+    whole.run(100_000);
+    const pieces = new Machine({ bios: image, memoryMiB: 16 });
+    for (const n of [1, 7, 1000, 13, 50_000]) pieces.run(n);
+    while (pieces.icount < 100_000) pieces.run(Math.min(333, 100_000 - pieces.icount));
+    expect(u64(whole, 20)).toBeGreaterThan(1000n);
+    expect(u64(pieces, 20)).toBe(u64(whole, 20));
+    expect(pieces.stateHash()).toBe(whole.stateHash());
+  });
+
+  it('stops before an instruction at a breakpoint and resumes past it', () => {
+    const m = runProgram([addi(5, 0, 1), addi(6, 0, 2), addi(7, 0, 3), jal(0, 0)]);
+    m.breakpoints.add(0x8000_0008);
+    expect(m.run(100)).toEqual({ reason: 'breakpoint', executed: 2 });
+    expect(m.pc).toBe(0x8000_0008);
+    expect(u64(m, 7)).toBe(0n);
+    expect(m.run(1)).toEqual({ reason: 'budget', executed: 1 });
+    expect(u64(m, 7)).toBe(3n);
   });
 
   it('the state hash changes when memory changes and tracks later writes to the same page', () => {
