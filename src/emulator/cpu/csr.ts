@@ -232,7 +232,8 @@ export function csrWrite(cpu: Cpu, num: number, lo: number, hi: number): void {
       // Priv. spec 4.1.11: a write selecting an unsupported mode has no effect.
       if (mode !== 0 && mode !== 8) return;
       c[num] = lo;
-      cpu.csrHi[num] = hi & (0xf000ffff | 0);
+      // ASIDLEN is 0: the ASID field reads as zero (the TLB is flushed on every satp write anyway).
+      cpu.csrHi[num] = hi & (0xf0000fff | 0);
       cpu.flushTlb();
       return;
     }
