@@ -140,6 +140,16 @@ describe('Machine', () => {
     expect(pieces.stateHash()).toBe(whole.stateHash());
   });
 
+  it('reports each trap to a listener with cause, pc, tval and privileges', () => {
+    const setup = [...li(5, 0x8000_0100n), csrrw(0, CSR.mtvec, 5)];
+    const m = runProgram(layout({ 0: [...setup, 0x02b57553], 0x100: [jal(0, 0)] }));
+    const traps: unknown[] = [];
+    m.onTrap = (t) => traps.push(t);
+    m.run(setup.length + 5);
+    expect(traps).toHaveLength(1);
+    expect(traps[0]).toMatchObject({ cause: 2, interrupt: false, tval: 0x02b57553, pc: 0x8000_0000 + 4 * setup.length, from: 3, to: 3 });
+  });
+
   it('stops before an instruction at a breakpoint and resumes past it', () => {
     const m = runProgram([addi(5, 0, 1), addi(6, 0, 2), addi(7, 0, 3), jal(0, 0)]);
     m.breakpoints.add(0x8000_0008);

@@ -1,6 +1,6 @@
 // The board: one RV64 hart, RAM and QEMU virt's devices, run in slices that stop at well-defined points.
 import { Bus } from './bus.ts';
-import { Cpu, PRIV_M } from './cpu/Cpu.ts';
+import { Cpu, PRIV_M, type TrapInfo } from './cpu/Cpu.ts';
 import { csrRead, csrValue, MSTATUS_HI } from './cpu/csr.ts';
 import { execute } from './cpu/rv64i.ts';
 import { instructionsUntil, mtimeOf } from './cpu/time.ts';
@@ -142,6 +142,11 @@ export class Machine {
     cpu.setReg(10, BOOT_HART_ID);
     cpu.setReg(11, this.dtbAddress);
     cpu.flushTlb();
+  }
+
+  /** Listener for every trap the hart takes (exceptions and interrupts), or undefined. */
+  set onTrap(listener: ((trap: TrapInfo) => void) | undefined) {
+    this.cpu.onTrap = listener;
   }
 
   get icount(): number {

@@ -39,6 +39,18 @@ export function tlbTag(va: number): number {
 }
 const TWO_32 = 4294967296;
 
+/** A trap as the hart took it (for TrapTaken/PageFault effects). */
+export interface TrapInfo {
+  readonly cause: number;
+  readonly interrupt: boolean;
+  readonly tval: number;
+  /** Address of the trapping instruction (or the next one, for an interrupt). */
+  readonly pc: number;
+  readonly from: number;
+  readonly to: number;
+  readonly icount: number;
+}
+
 /** Hooks the machine gives the hart: stores that need a look (HTIF tohost). */
 export interface CpuHooks {
   /** Called after a store that reached a page the TLB was told not to cache for writes. */
@@ -72,6 +84,9 @@ export class Cpu {
   /** Counter offsets from guest writes to mcycle/minstret. */
   cycleOffset = 0;
   instretOffset = 0;
+
+  /** Called after every trap entry when set; traps are rare next to instructions, so this stays off the hot path. */
+  onTrap: ((trap: TrapInfo) => void) | undefined = undefined;
 
   /** LR/SC reservation (virtual address) and whether it is valid. */
   reservation = -1;

@@ -34,6 +34,7 @@ function vectorTarget(cpu: Cpu, tvec: number, cause: number, interrupt: boolean)
 /** Enters the trap handler for `cause`; the current pc becomes xepc. */
 export function takeTrap(cpu: Cpu, cause: number, interrupt: boolean, tval: number): void {
   const from = cpu.priv;
+  const pc = cpu.pc;
   const delegated = from <= 1 && ((cpu.csrLo[interrupt ? MIDELEG : MEDELEG] >>> cause) & 1) !== 0;
   let mstatus = cpu.csrLo[MSTATUS];
   if (delegated) {
@@ -59,6 +60,7 @@ export function takeTrap(cpu: Cpu, cause: number, interrupt: boolean, tval: numb
   }
   cpu.waiting = false;
   cpu.flushTlb();
+  cpu.onTrap?.({ cause, interrupt, tval, pc, from, to: cpu.priv, icount: cpu.icount });
 }
 
 /** The pending and enabled interrupts, ignoring the global enables (what wakes WFI). */
