@@ -8,9 +8,10 @@ import type { ExpectSend } from './parseVmArgs.ts';
 
 const CACHE = fileURLToPath(new URL('../../.cache/firmware/usr/lib/', import.meta.url));
 const FW_JUMP = CACHE + 'riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
+const FW_DYNAMIC = CACHE + 'riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
 const UBOOT_SMODE = CACHE + 'u-boot/qemu-riscv64_smode/u-boot.bin';
 const UBOOT_MMODE = CACHE + 'u-boot/qemu-riscv64/u-boot.bin';
-const present = [FW_JUMP, UBOOT_SMODE, UBOOT_MMODE].every((f) => existsSync(f));
+const present = [FW_JUMP, FW_DYNAMIC, UBOOT_SMODE, UBOOT_MMODE].every((f) => existsSync(f));
 const MISSING = 'firmware not fetched: run npm run fetch-firmware';
 
 if (!present) console.warn(`\n*** Real-firmware boot tests NOT RUN: ${MISSING} ***\n`);
@@ -39,6 +40,12 @@ describe.skipIf(!present)(`real firmware (${present ? 'Debian opensbi and u-boot
     expect(text).toMatch(/Platform Name\s+: riscv-virtio,qemu/);
     expect(text).toContain('U-Boot 2023.01');
     expect(text).toContain('DRAM:  128 MiB');
+  });
+
+  it('boots OpenSBI fw_dynamic too, which finds the next stage through a2 as on QEMU', () => {
+    const { outcome, text } = boot(FW_DYNAMIC, UBOOT_SMODE, [{ expect: /=> /, send: 'version\r' }], /riscv64-linux-gnu-gcc/);
+    expect(outcome.reason).toBe('until');
+    expect(text).toMatch(/Domain0 Next Address\s+: 0x0000000080200000/);
   });
 
   it('runs M-mode U-Boot alone through bdinfo, md, printenv and a clean poweroff', () => {

@@ -140,6 +140,15 @@ describe('Machine', () => {
     expect(pieces.stateHash()).toBe(whole.stateHash());
   });
 
+  it('starts like QEMU: a0 = hart id, a1 = device tree, a2 = fw_dynamic_info in the boot ROM', () => {
+    const m = runProgram([I(0x03, 2, 20, 12, 0), I(0x03, 3, 21, 12, 16), I(0x03, 2, 22, 11, 0)], 3);
+    expect(u64(m, 10)).toBe(0n);
+    expect(u64(m, 12)).toBe(0x1028n);
+    expect(u64(m, 20)).toBe(0x4942534fn);
+    expect(u64(m, 21)).toBe(0n); // no kernel: no next stage
+    expect(u64(m, 22)).toBe(0xffff_ffff_edfe_0dd0n); // the FDT magic, big-endian d00dfeed read as a little-endian word
+  });
+
   it('reports each trap to a listener with cause, pc, tval and privileges', () => {
     const setup = [...li(5, 0x8000_0100n), csrrw(0, CSR.mtvec, 5)];
     const m = runProgram(layout({ 0: [...setup, 0x02b57553], 0x100: [jal(0, 0)] }));

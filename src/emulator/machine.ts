@@ -5,6 +5,7 @@ import { csrRead, csrValue, MSTATUS_HI } from './cpu/csr.ts';
 import { execute } from './cpu/rv64i.ts';
 import { instructionsUntil, mtimeOf } from './cpu/time.ts';
 import { interruptToTake, pendingEnabled, takeTrap } from './cpu/trap.ts';
+import { BOOT_ROM_BASE, BOOT_ROM_SIZE, BootRom, FW_DYNAMIC_INFO_OFFSET } from './devices/bootRom.ts';
 import { Clint } from './devices/clint.ts';
 import { Plic } from './devices/plic.ts';
 import { TestDevice, type FinisherOutcome } from './devices/testDevice.ts';
@@ -102,6 +103,8 @@ export class Machine {
     this.clint = new Clint(this.cpu);
     this.plic = new Plic();
     this.uart = new Uart((b) => this.output.push(b));
+    const nextStage = config.kernel === undefined ? 0 : KERNEL_BASE;
+    this.bus.map(BOOT_ROM_BASE, BOOT_ROM_SIZE, new BootRom(nextStage, BOOT_HART_ID));
     this.bus.map(TEST_BASE, TEST_SIZE, new TestDevice((o) => this.finish(o)));
     this.bus.map(CLINT_BASE, CLINT_SIZE, this.clint);
     this.bus.map(PLIC_BASE, PLIC_SIZE, this.plic);
@@ -133,7 +136,10 @@ export class Machine {
     }
   }
 
-  /** Puts the hart in its reset state: M-mode at the entry, a0 = hart id, a1 = device tree. */
+  /**
+   * Puts the hart in its reset state: M-mode at the entry with the registers QEMU's reset vector
+   * leaves: a0 = hart id, a1 = device tree, a2 = fw_dynamic_info in the boot ROM, t0 = entry.
+   */
   private reset(): void {
     const cpu = this.cpu;
     cpu.priv = PRIV_M;
@@ -141,6 +147,8 @@ export class Machine {
     cpu.csrHi[0x300] = MSTATUS_HI;
     cpu.setReg(10, BOOT_HART_ID);
     cpu.setReg(11, this.dtbAddress);
+    cpu.setReg(12, BOOT_ROM_BASE + FW_DYNAMIC_INFO_OFFSET);
+    cpu.setReg(5, this.entry);
     cpu.flushTlb();
   }
 
