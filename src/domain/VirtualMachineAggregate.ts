@@ -158,7 +158,7 @@ export function decide(command: Command, state: VmState, ctx: DecideContext): An
     case 'RecordEffects':
       command.events.forEach((e, i) => {
         validateEvent(e, () => `Effect ${i + 1} of ${command.events.length}`);
-        if (CAUSE_TYPES.has(e.type)) {
+        if (CAUSE_TYPES.has(e.type) && e.type !== 'InputReceived') {
           throw new ValidationError(`${e.type} is a cause, not a machine effect; it has a command of its own.`);
         }
       });

@@ -10,6 +10,7 @@ export type Command =
   | { readonly type: 'StopVm'; readonly reason?: StopReason; readonly exitCode?: number | null }
   | { readonly type: 'ResetVm' }
   | { readonly type: 'RecordInput'; readonly device: string; readonly bytes: string }
+  /** What the machine did in a run slice, with the input it consumed, in icount order. */
   | { readonly type: 'RecordEffects'; readonly events: readonly AnyNewEvent[] }
   | { readonly type: 'CreateSnapshot'; readonly id: string; readonly name: string; readonly size: number }
   | { readonly type: 'RestoreSnapshot'; readonly id: string }

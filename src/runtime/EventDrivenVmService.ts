@@ -99,9 +99,12 @@ export class EventDrivenVmService {
     return this.execute({ type: 'DeleteSnapshot', id });
   }
 
-  /** Decides, appends with the expected seq, and only then evolves and publishes. */
-  execute(command: Command): Promise<readonly AnyStoredEvent[]> {
-    const run = this.queue.then(() => this.executeNow(command));
+  /**
+   * Decides, appends with the expected seq, and only then evolves and publishes. `icount` is the
+   * machine's instruction count when the command takes effect (default: the last recorded one).
+   */
+  execute(command: Command, icount?: number): Promise<readonly AnyStoredEvent[]> {
+    const run = this.queue.then(() => this.executeNow(command, icount));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -117,8 +120,8 @@ export class EventDrivenVmService {
     this.listeners.clear();
   }
 
-  private async executeNow(command: Command): Promise<readonly AnyStoredEvent[]> {
-    const decided = decide(command, this.current, { now: this.clock() });
+  private async executeNow(command: Command, icount: number | undefined): Promise<readonly AnyStoredEvent[]> {
+    const decided = decide(command, this.current, icount === undefined ? { now: this.clock() } : { now: this.clock(), icount });
     if (decided.length === 0) return [];
     try {
       const { firstSeq } = await this.store.append(this.vmId, this.current.version, decided);

@@ -1,9 +1,13 @@
 // The worker's side of the protocol: all VMs of one store, their services, watchers and files.
 import {
   evolve,
+  IllegalStateError,
   initialState,
   NotFoundError,
   parseVmId,
+  QuotaError,
+  toErrorPayload,
+  VmError,
   type AnyStoredEvent,
   type VmConfig,
   type VmId,
@@ -13,7 +17,9 @@ import type { EventStore, Unsubscribe } from '../store/EventStore.ts';
 import { exportStream, importStream, parseStreamFile } from '../store/streamFile.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
-import type { ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+import { MachineRunner } from './MachineRunner.ts';
+import type { ConsoleUpdate, ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+import { boot, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 
 /** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
 export const UPDATE_INTERVAL_MS = 33;
@@ -26,11 +32,18 @@ interface Watch {
 export interface VmHostOptions extends VmServiceOptions {
   /** Storage usage as the browser reports it, where it can. */
   readonly estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
+  /** Where boot images come from; without it VMs can be managed but not run. */
+  readonly resolveImage?: ImageResolver;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class VmHost implements WorkerApi {
   private readonly services = new Map<VmId, Promise<EventDrivenVmService>>();
   private readonly watches = new Map<number, Watch>();
+  private readonly runners = new Map<VmId, MachineRunner>();
+  private readonly consoles = new Map<VmId, Set<(update: ConsoleUpdate) => void>>();
   private nextWatch = 1;
   private readonly clock: () => number;
 
@@ -56,8 +69,102 @@ export class VmHost implements WorkerApi {
 
   async execute(vmId: VmId, command: UiCommand): Promise<VmSummary> {
     const service = await this.existing(vmId);
-    await service.execute(command);
+    switch (command.type) {
+      case 'StartVm':
+      case 'ResumeVm': {
+        const runner = await this.runnerFor(service);
+        await service.execute({ ...command }, runner.icount);
+        runner.start();
+        break;
+      }
+      case 'PauseVm':
+      case 'StopVm': {
+        const runner = this.runners.get(vmId);
+        await runner?.stop();
+        await service.execute(command, runner?.icount);
+        if (command.type === 'StopVm') this.runners.delete(vmId);
+        break;
+      }
+      case 'ResetVm': {
+        const runner = this.runners.get(vmId);
+        const wasRunning = runner?.isRunning ?? false;
+        await runner?.stop();
+        await service.execute(command, runner?.icount);
+        if (runner && service.state.config && this.options.resolveImage) {
+          runner.replace(boot(service.state.config, await resolveImages(service.state.config, this.options.resolveImage), service.state.icount));
+          if (wasRunning) runner.start();
+        } else {
+          this.runners.delete(vmId);
+        }
+        break;
+      }
+      case 'RenameVm':
+      case 'RestoreSnapshot':
+      case 'DeleteSnapshot':
+        await service.execute(command);
+        break;
+      default: {
+        const never: never = command;
+        throw new Error(`unhandled command ${JSON.stringify(never)}`);
+      }
+    }
     return this.summary(vmId);
+  }
+
+  /** Types into the VM's console; recorded as InputReceived when the machine takes it. */
+  async sendInput(vmId: VmId, bytes: Uint8Array): Promise<void> {
+    const service = await this.existing(vmId);
+    const runner = this.runners.get(vmId);
+    if (!runner || (service.state.status !== 'running' && service.state.status !== 'paused')) {
+      throw new IllegalStateError(`Cannot type into VM '${service.state.name}': it is ${service.state.status}.`, 'Start it first.');
+    }
+    runner.sendInput(bytes);
+  }
+
+  /** Console bytes as the guest writes them, and errors of the run loop. */
+  async attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number> {
+    const id = parseVmId(vmId);
+    let set = this.consoles.get(id);
+    if (!set) this.consoles.set(id, (set = new Set()));
+    set.add(onUpdate);
+    const handle = this.nextWatch++;
+    this.watches.set(handle, {
+      unsubscribe: () => undefined,
+      dispose: () => set.delete(onUpdate),
+    });
+    return handle;
+  }
+
+  /** The runner of a VM, booting or re-executing its history to the head when there is none yet. */
+  private async runnerFor(service: EventDrivenVmService): Promise<MachineRunner> {
+    const existing = this.runners.get(service.vmId);
+    if (existing) return existing;
+    const config = service.state.config;
+    const resolve = this.options.resolveImage;
+    if (!config || !resolve) throw new IllegalStateError(`VM '${service.state.name}' cannot run here: no boot images are available.`);
+    const images = await resolveImages(config, resolve);
+    const history = service.state.version > 0 ? await this.store.query({ vmId: service.vmId, types: ['InputReceived', 'VmReset'], limit: Number.MAX_SAFE_INTEGER }) : [];
+    const incarnation = replayTo(config, images, history, service.state.icount);
+    const vmId = service.vmId;
+    const runner = new MachineRunner(incarnation, service, {
+      now: this.clock,
+      sleep: this.options.sleep ?? defaultSleep,
+      onConsole: (bytes) => this.emitConsole(vmId, { bytes }),
+      onHalt: async (reason, exitCode) => {
+        await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);
+        this.runners.delete(vmId);
+      },
+      onError: (error) => {
+        this.emitConsole(vmId, { error: toErrorPayload(error) });
+        void service.execute({ type: 'PauseVm', reason: error instanceof QuotaError ? 'quota' : 'halted' }, runner.icount).catch(() => undefined);
+      },
+    });
+    this.runners.set(vmId, runner);
+    return runner;
+  }
+
+  private emitConsole(vmId: VmId, update: ConsoleUpdate): void {
+    for (const listener of this.consoles.get(vmId) ?? []) listener(update);
   }
 
   async createSnapshot(vmId: VmId, name: string): Promise<VmSummary> {
@@ -67,6 +174,8 @@ export class VmHost implements WorkerApi {
 
   async deleteVm(vmId: VmId): Promise<void> {
     await this.existing(vmId);
+    await this.runners.get(vmId)?.stop().catch(() => undefined);
+    this.runners.delete(vmId);
     await this.store.deleteEvents(vmId);
     this.services.delete(vmId);
   }
@@ -137,6 +246,7 @@ export class VmHost implements WorkerApi {
   }
 
   dispose(): void {
+    for (const runner of this.runners.values()) void runner.stop();
     for (const watch of this.watches.values()) watch.dispose();
     this.watches.clear();
     this.store.dispose();
@@ -145,9 +255,20 @@ export class VmHost implements WorkerApi {
   private service(vmId: VmId): Promise<EventDrivenVmService> {
     let service = this.services.get(vmId);
     if (!service) {
-      service = EventDrivenVmService.withEventStore(vmId, this.store, this.options);
+      service = this.open(vmId);
       this.services.set(vmId, service);
       service.catch(() => this.services.delete(vmId));
+    }
+    return service;
+  }
+
+  /** Loads a VM; one that was running when its last host died is marked as interrupted there. */
+  private async open(vmId: VmId): Promise<EventDrivenVmService> {
+    const service = await EventDrivenVmService.withEventStore(vmId, this.store, this.options);
+    if (service.state.status === 'running' && !this.runners.has(vmId)) {
+      await service.pause('interrupted').catch((error: unknown) => {
+        if (!(error instanceof VmError && error.code === 'Concurrency')) throw error;
+      });
     }
     return service;
   }

@@ -22,6 +22,12 @@ export interface WatchUpdate {
   readonly state: VmState;
 }
 
+/** Pushed as the guest writes to its console (not batched with events), or when the run loop fails. */
+export interface ConsoleUpdate {
+  readonly bytes?: string;
+  readonly error?: ErrorPayload;
+}
+
 export interface ExportedFile {
   readonly fileName: string;
   readonly text: string;
@@ -44,6 +50,10 @@ export interface WorkerApi {
   /** Calls `onUpdate` with the stream from `fromSeq` on, then live; returns a handle for unwatch. */
   watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<number>;
   unwatch(handle: number): Promise<void>;
+  /** Types into the VM's console (bytes, one char per byte). */
+  sendInput(vmId: VmId, bytes: Uint8Array): Promise<void>;
+  /** Calls `onUpdate` with console output as it happens; stop it with unwatch. */
+  attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
   storage(): Promise<StorageUse>;

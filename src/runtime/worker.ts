@@ -1,12 +1,28 @@
 // The Web Worker entry: opens the IndexedDB store and serves the VmHost to the main thread.
 import * as Comlink from 'comlink';
-import { toErrorPayload } from '../domain/index.ts';
+import { NotFoundError, toErrorPayload, type BootImageRef } from '../domain/index.ts';
 import { IndexedDbEventStore } from '../store/IndexedDbEventStore.ts';
 import type { WorkerApi } from './protocol.ts';
 import { VmHost } from './VmHost.ts';
 
+/** Built-in images are served beside the app (public/guests); others are stored by content. */
+async function resolveImage(store: IndexedDbEventStore, ref: BootImageRef): Promise<Uint8Array> {
+  if (ref.builtin) {
+    const response = await fetch(new URL(`guests/${encodeURIComponent(ref.name)}`, new URL(import.meta.env.BASE_URL, self.location.origin)));
+    if (!response.ok) throw new NotFoundError(`The built-in image '${ref.name}' could not be loaded (HTTP ${response.status}).`, 'Reload the page; if it persists, the app was built without its guests.');
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  const stored = ref.sha256 ? await store.database.get('bootImages', ref.sha256) : undefined;
+  if (!stored) throw new NotFoundError(`The boot image '${ref.name}' is not stored in this browser.`, 'Import the VM again together with its image.');
+  return stored.bytes;
+}
+
 const ready = IndexedDbEventStore.open().then(
-  (store) => new VmHost(store, { estimate: () => navigator.storage?.estimate?.() ?? Promise.resolve(undefined) }),
+  (store) =>
+    new VmHost(store, {
+      estimate: () => navigator.storage?.estimate?.() ?? Promise.resolve(undefined),
+      resolveImage: (ref) => resolveImage(store, ref),
+    }),
 );
 
 /**

@@ -1,0 +1,205 @@
+// Runs one VM's machine in short slices between commands, records its input and effects as events.
+import { newEvent, type AnyNewEvent, type Hex, type StopReason } from '../domain/index.ts';
+import { mtimeOf } from '../emulator/cpu/time.ts';
+import { TIMEBASE_HZ } from '../emulator/layout.ts';
+import type { EventDrivenVmService } from './EventDrivenVmService.ts';
+import { latin1String, type Incarnation } from './replay.ts';
+
+/** Instructions per run() call: small enough to stay responsive, large enough to amortise the call. */
+const SLICE_INSTRUCTIONS = 250_000;
+/** Wall time the loop may run before it yields to the worker's message queue. */
+const YIELD_AFTER_MS = 12;
+/** Effects are appended at least this often while running (one transaction per flush). */
+export const FLUSH_INTERVAL_MS = 100;
+/** How far virtual time may run ahead of wall time while the guest is idle, before the loop sleeps. */
+const IDLE_LEAD_MS = 20;
+
+export interface RunnerHooks {
+  /** Console bytes, as soon as the guest writes them (before they are persisted). */
+  readonly onConsole: (bytes: string) => void;
+  /** The guest powered off, rebooted or exited; the runner has flushed and stopped. */
+  readonly onHalt: (reason: StopReason, exitCode: number | null) => Promise<void>;
+  /** Something failed while running (for example the disk is full); the runner has stopped. */
+  readonly onError: (error: unknown) => void;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const hex = (n: number): Hex => `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
+
+export class MachineRunner {
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private pendingInput: Uint8Array[] = [];
+  private wakeForInput: (() => void) | null = null;
+  /** Effects and inputs not yet appended. */
+  private pending: AnyNewEvent[] = [];
+  private flushStartIcount: number;
+  private flushStartPc: number;
+  private lastFlush = 0;
+
+  constructor(
+    private incarnation: Incarnation,
+    private readonly service: EventDrivenVmService,
+    private readonly hooks: RunnerHooks,
+  ) {
+    this.flushStartIcount = this.icount;
+    this.flushStartPc = incarnation.machine.pc;
+  }
+
+  /** The stream icount: instructions since the VM was created, across resets. */
+  get icount(): number {
+    return this.incarnation.base + this.incarnation.machine.icount;
+  }
+
+  get machine() {
+    return this.incarnation.machine;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts the loop; returns at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastFlush = this.hooks.now();
+    this.loopDone = this.loop().catch((error: unknown) => {
+      this.running = false;
+      this.hooks.onError(error);
+    });
+  }
+
+  /** Stops after the current slice and appends what is pending; resolves once nothing runs. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeForInput?.();
+    await this.loopDone;
+    await this.flush();
+  }
+
+  /** Replaces the machine (after a reset); the runner must be stopped. */
+  replace(incarnation: Incarnation): void {
+    this.incarnation = incarnation;
+    this.flushStartIcount = this.icount;
+    this.flushStartPc = incarnation.machine.pc;
+  }
+
+  /** Queues console input; it is delivered, and recorded with its icount, at the next slice boundary. */
+  sendInput(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.pendingInput.push(bytes);
+    this.wakeForInput?.();
+  }
+
+  /** Appends pending effects and inputs in one transaction. */
+  async flush(): Promise<void> {
+    this.collectInstructions();
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    this.lastFlush = this.hooks.now();
+    await this.service.execute({ type: 'RecordEffects', events });
+  }
+
+  private deliverInput(): void {
+    if (this.pendingInput.length === 0) return;
+    const bytes = this.pendingInput.length === 1 ? this.pendingInput[0] : concat(this.pendingInput);
+    this.pendingInput = [];
+    this.collectInstructions();
+    this.machine.sendInput(bytes);
+    this.pending.push(newEvent('InputReceived', { device: 'uart0', bytes: latin1String(bytes) }, this.icount, this.hooks.now()));
+  }
+
+  /** Records the instructions run since the last record as one InstructionsExecuted event. */
+  private collectInstructions(): void {
+    const count = this.icount - this.flushStartIcount;
+    if (count <= 0) return;
+    const pcEnd = this.machine.pc;
+    this.pending.push(
+      newEvent('InstructionsExecuted', { fromIcount: this.flushStartIcount, count, pcStart: hex(this.flushStartPc), pcEnd: hex(pcEnd) }, this.icount, this.hooks.now()),
+    );
+    this.flushStartIcount = this.icount;
+    this.flushStartPc = pcEnd;
+  }
+
+  private collectOutput(): void {
+    const out = this.machine.drainOutput();
+    if (out.length === 0) return;
+    const bytes = latin1String(out);
+    this.hooks.onConsole(bytes);
+    this.collectInstructions();
+    this.pending.push(newEvent('IoCompleted', { device: 'uart0', direction: 'out', bytes }, this.icount, this.hooks.now()));
+  }
+
+  private async loop(): Promise<void> {
+    const machine = () => this.incarnation.machine;
+    // Virtual time follows wall time only while the guest idles; a busy guest runs at full speed.
+    let wallAnchor = this.hooks.now();
+    let virtualAnchor = this.virtualMs();
+    while (this.running) {
+      this.deliverInput();
+      const sliceStart = this.hooks.now();
+      let reason: string;
+      let exitCode: number | null;
+      let idled = false;
+      do {
+        const offsetBefore = machine().cpu.timeOffset;
+        const result = machine().run(SLICE_INSTRUCTIONS);
+        idled ||= machine().cpu.timeOffset !== offsetBefore;
+        reason = result.reason;
+        exitCode = result.exitCode ?? null;
+        this.collectOutput();
+      } while (reason === 'budget' && !idled && this.hooks.now() - sliceStart < YIELD_AFTER_MS && this.pendingInput.length === 0);
+
+      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS) await this.flush();
+
+      if (reason === 'poweroff' || reason === 'reboot' || reason === 'htif-exit') {
+        this.running = false;
+        await this.flush();
+        await this.hooks.onHalt(reason === 'reboot' ? 'reboot' : 'poweroff', reason === 'reboot' ? null : exitCode);
+        return;
+      }
+      if (reason === 'waiting-for-input') {
+        await this.flush();
+        if (this.pendingInput.length === 0 && this.running) await new Promise<void>((wake) => (this.wakeForInput = wake));
+        this.wakeForInput = null;
+        wallAnchor = this.hooks.now();
+        virtualAnchor = this.virtualMs();
+        continue;
+      }
+      const ahead = this.virtualMs() - virtualAnchor - (this.hooks.now() - wallAnchor);
+      if (idled && ahead > IDLE_LEAD_MS) {
+        await this.sleepOrInput(Math.min(ahead, 250));
+      } else {
+        if (!idled) {
+          wallAnchor = this.hooks.now();
+          virtualAnchor = this.virtualMs();
+        }
+        await this.hooks.sleep(0);
+      }
+    }
+  }
+
+  private sleepOrInput(ms: number): Promise<void> {
+    return Promise.race([this.hooks.sleep(ms), new Promise<void>((wake) => (this.wakeForInput = wake))]).then(() => {
+      this.wakeForInput = null;
+    });
+  }
+
+  /** Virtual milliseconds since boot: mtime at the 10 MHz timebase. */
+  private virtualMs(): number {
+    return (mtimeOf(this.incarnation.machine.cpu) / TIMEBASE_HZ) * 1000;
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

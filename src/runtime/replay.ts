@@ -1,0 +1,100 @@
+// Rebuilds a VM's machine from its stream by re-execution: boot image, then recorded input at recorded icounts.
+import { CorruptError, type AnyStoredEvent, type BootImageRef, type VmConfig } from '../domain/index.ts';
+import { Machine } from '../emulator/machine.ts';
+
+/** Fetches the bytes of a boot image (built-in by name, or stored content by hash). */
+export type ImageResolver = (ref: BootImageRef) => Promise<Uint8Array>;
+
+/** Bytes a VM boots from, resolved once. */
+export interface BootImages {
+  readonly bios: Uint8Array;
+  readonly kernel?: Uint8Array;
+}
+
+export async function resolveImages(config: VmConfig, resolve: ImageResolver): Promise<BootImages> {
+  const bios = await resolve(config.bootImage);
+  return config.kernelImage ? { bios, kernel: await resolve(config.kernelImage) } : { bios };
+}
+
+/**
+ * A machine of a VM's stream. A stream's icount keeps counting across resets: `base` is the
+ * stream icount at which this machine booted, so stream icount = base + machine.icount.
+ */
+export interface Incarnation {
+  readonly machine: Machine;
+  readonly base: number;
+}
+
+export function boot(config: VmConfig, images: BootImages, base: number): Incarnation {
+  const machine = new Machine({
+    bios: images.bios,
+    biosName: config.bootImage.name,
+    memoryMiB: config.memoryMiB,
+    ...(images.kernel && config.kernelImage ? { kernel: images.kernel, kernelName: config.kernelImage.name } : {}),
+  });
+  return { machine, base };
+}
+
+/** Per-run chunk while replaying, so a long replay can report progress and stay interruptible. */
+const REPLAY_CHUNK = 5_000_000;
+
+/**
+ * Runs the VM's history forward to stream icount `target` (default: the last event's icount):
+ * boots, delivers each recorded input at its icount, reboots at each reset. Deterministic, so the
+ * result equals the live machine at that point.
+ */
+export function replayTo(
+  config: VmConfig,
+  images: BootImages,
+  events: readonly AnyStoredEvent[],
+  target: number = events.length > 0 ? events[events.length - 1].icount : 0,
+): Incarnation {
+  let current = boot(config, images, 0);
+  const advanceTo = (icount: number): void => {
+    const machine = current.machine;
+    while (current.base + machine.icount < icount) {
+      const budget = Math.min(REPLAY_CHUNK, icount - current.base - machine.icount);
+      const result = machine.run(budget);
+      if (result.reason !== 'budget' && result.reason !== 'breakpoint' && current.base + machine.icount < icount) {
+        // The machine stopped (waiting, powered off) before the recorded point: the recording and
+        // the machine disagree, which replay cannot paper over.
+        throw new CorruptError(
+          `Replay stopped at icount ${current.base + machine.icount} (${result.reason}) before reaching the recorded icount ${icount}.`,
+          'The recording does not match this emulator version; export it and report the divergence.',
+        );
+      }
+    }
+    machine.drainOutput();
+  };
+  for (const e of events) {
+    if (e.icount > target) break;
+    switch (e.type) {
+      case 'InputReceived':
+        advanceTo(e.icount);
+        current.machine.sendInput(latin1Bytes(e.data.bytes));
+        break;
+      case 'VmReset':
+        advanceTo(e.icount);
+        current = boot(config, images, e.icount);
+        break;
+      default:
+        break;
+    }
+  }
+  advanceTo(target);
+  return current;
+}
+
+/** Bytes of a one-char-per-byte string (as events carry console data). */
+export function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** The one-char-per-byte string of some bytes. */
+export function latin1String(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
