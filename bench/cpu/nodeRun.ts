@@ -8,5 +8,10 @@ if (file === undefined || slice === undefined) {
   console.error('usage: node --import tsx bench/cpu/nodeRun.ts <elf> <slice> [limit]');
   process.exit(2);
 }
-const run = runGuest(readFileSync(file), { slice: Number(slice), ...(limit === undefined ? {} : { limit: Number(limit) }) }, () => performance.now());
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const options = { slice: Number(slice), ...(limit === undefined ? {} : { limit: Number(limit) }) };
+const run = runGuest(readFileSync(file), options, () => performance.now(), cpuMs);
 console.log(JSON.stringify(run));

@@ -10,32 +10,43 @@ export interface QemuRun {
   readonly args: readonly string[];
   /** Wall time from spawn to exit, start-up and shutdown included. */
   readonly seconds: number;
+  /** User + system CPU seconds of the QEMU process (all its threads), from bash's `times`. */
+  readonly cpuSeconds: number | undefined;
   readonly exitStatus: number | null;
   readonly consoleTail: string;
 }
 
 const TAIL_CHARS = 400;
 
+// bash runs QEMU and then reports its children's CPU times; its own start costs a few milliseconds of wall time.
+const WRAPPER = `${QEMU} "$@"; status=$?; times >&2; exit $status`;
+const TIMES_LINE = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/;
+
 /** Spawns QEMU with `-bios image` plus `extra` and resolves when it exits (the guest powers off). */
 export function runQemu(image: string, extra: readonly string[], timeoutMs: number): Promise<QemuRun> {
   const args = ['-machine', 'virt', '-nographic', '-bios', image, ...extra];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', WRAPPER, 'bench-cpu', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out = (out + s).slice(-TAIL_CHARS)));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // The wrapper leads its own process group, so a timeout ends QEMU too.
+    const timer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, 'SIGKILL'), timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new Error(`cannot start ${QEMU}: ${e.message}`));
+      reject(new Error(`cannot start bash to run ${QEMU}: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       const seconds = (performance.now() - t0) / 1000;
       clearTimeout(timer);
       if (signal !== null) reject(new Error(`${QEMU} ${args.join(' ')} was stopped by ${signal} after ${seconds.toFixed(1)} s${err ? `: ${err.trim()}` : ''}`));
-      else resolve({ args, seconds, exitStatus: code, consoleTail: out });
+      else {
+        const t = TIMES_LINE.exec(err);
+        const cpuSeconds = t === null ? undefined : Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4]);
+        resolve({ args, seconds, cpuSeconds, exitStatus: code, consoleTail: out });
+      }
     });
   });
 }

@@ -19,8 +19,10 @@ export interface GuestRunOptions {
 
 export interface GuestRun {
   readonly instructions: number;
-  /** Time spent inside `run()` only (machine construction excluded). */
+  /** Wall time spent inside `run()` only (machine construction excluded). */
   readonly seconds: number;
+  /** CPU time of the same span when the host can tell (Node: the whole process, JIT and GC threads included). */
+  readonly cpuSeconds?: number;
   readonly setupSeconds: number;
   readonly reason: StopReason;
   readonly exitCode?: number;
@@ -30,8 +32,8 @@ export interface GuestRun {
 
 const TAIL_BYTES = 400;
 
-/** Runs `image` from reset until poweroff (or `limit`), timing with `now` (milliseconds). */
-export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number): GuestRun {
+/** Runs `image` from reset until poweroff (or `limit`), timing with `now` and, if given, `cpuNow` (both in milliseconds). */
+export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number, cpuNow?: () => number): GuestRun {
   const t0 = now();
   const machine = new Machine({ bios: image, biosName: 'bench.elf' });
   const t1 = now();
@@ -40,6 +42,7 @@ export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () =>
   let tail = '';
   let reason: StopReason = 'budget';
   let exitCode: number | undefined;
+  const c2 = cpuNow?.() ?? 0;
   const t2 = now();
   while (machine.icount < limit) {
     const result = machine.run(Math.min(options.slice, limit - machine.icount));
@@ -50,9 +53,11 @@ export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () =>
     if (reason !== 'budget') break;
   }
   const t3 = now();
+  const c3 = cpuNow?.() ?? 0;
   return {
     instructions: machine.icount,
     seconds: (t3 - t2) / 1000,
+    ...(cpuNow === undefined ? {} : { cpuSeconds: (c3 - c2) / 1000 }),
     setupSeconds: (t1 - t0) / 1000,
     reason,
     ...(exitCode === undefined ? {} : { exitCode }),
