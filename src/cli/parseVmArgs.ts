@@ -46,7 +46,7 @@ passed; 1 when the guest reported a failure (code on stderr); 2 for bad argument
 unreadable image; 3 when --max-instructions ran out first (or the guest waits for
 input that cannot come).
 
---record FILE, --replay FILE, --seek SEQ and --print-state arrive with the recording
+--record FILE, --replay FILE, --verify, --seek SEQ and --print-state arrive with the recording
 work; they are refused for now.`;
 
 /** Turns the escapes of a --send TEXT into the characters they stand for. */

@@ -239,8 +239,11 @@ export function csrWrite(cpu: Cpu, num: number, lo: number, hi: number): void {
     }
     case CSR.scounteren:
     case CSR.mcounteren:
-    case CSR.mcountinhibit:
       c[num] = lo;
+      return;
+    case CSR.mcountinhibit:
+      // Bit 1 would inhibit time, which has no such control (priv. spec 3.1.12).
+      c[num] = lo & ~2;
       return;
     case CSR.senvcfg:
     case CSR.menvcfg:
