@@ -56,10 +56,10 @@ describe('RV64I', () => {
   });
 
   it('JAL and JALR link the next pc and JALR clears bit 0 of the target', () => {
-    const code = [jal(1, 8), addi(5, 0, 1), auipc(6, 0), addi(6, 6, 17), jalr(7, 6, 0), addi(5, 0, 2), addi(8, 0, 3)];
+    const code = [jal(1, 8), addi(28, 0, 1), auipc(6, 0), addi(6, 6, 17), jalr(7, 6, 0), addi(28, 0, 2), addi(8, 0, 3)];
     const m = runProgram(code, 4);
     expect(u64(m, 1)).toBe(BigInt(CODE_BASE + 4));
-    expect(u64(m, 5)).toBe(0n);
+    expect(u64(m, 28)).toBe(0n);
     // auipc at +8 gives +8, +17 -> +25, cleared to +24 (addi x8); the link is the jalr's successor.
     expect(m.pc).toBe(CODE_BASE + 24);
     expect(u64(m, 7)).toBe(BigInt(CODE_BASE + 20));
