@@ -1,9 +1,9 @@
 // The main thread's typed proxy for the worker: Comlink underneath, coded errors on top.
 import * as Comlink from 'comlink';
 import type { AnyStoredEvent, ErrorPayload, VmConfig, VmId } from '../domain/index.ts';
-import type { ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
+import type { ConsoleUpdate, ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
 
-export type { ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate };
+export type { ConsoleUpdate, ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate };
 
 /** An error reported by the worker, with its stable code and an optional hint for the person. */
 export class RemoteError extends Error {
@@ -37,6 +37,10 @@ export interface VmClient {
   loadEvents(vmId: VmId, fromSeq?: number, toSeq?: number): Promise<AnyStoredEvent[]>;
   /** Streams a VM's events from `fromSeq`, then live; resolves to a function that stops it. */
   watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<() => void>;
+  /** Types into the VM's console. */
+  sendInput(vmId: VmId, bytes: Uint8Array): Promise<void>;
+  /** Console output as it happens; resolves to a function that stops it. */
+  attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<() => void>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
   storage(): Promise<StorageUse>;
@@ -63,6 +67,11 @@ export function connectWorker(): VmClient {
     loadEvents: (vmId, fromSeq, toSeq) => call(() => remote.loadEvents(vmId, fromSeq, toSeq)),
     watch: async (vmId, fromSeq, onUpdate) => {
       const handle = await call(() => remote.watch(vmId, fromSeq, Comlink.proxy(onUpdate)));
+      return () => void remote.unwatch(handle);
+    },
+    sendInput: (vmId, bytes) => call(() => remote.sendInput(vmId, Comlink.transfer(bytes, [bytes.buffer]))),
+    attachConsole: async (vmId, onUpdate) => {
+      const handle = await call(() => remote.attachConsole(vmId, Comlink.proxy(onUpdate)));
       return () => void remote.unwatch(handle);
     },
     exportVm: (vmId) => call(() => remote.exportVm(vmId)),

@@ -159,6 +159,26 @@ describe('Machine', () => {
     expect(traps[0]).toMatchObject({ cause: 2, interrupt: false, tval: 0x02b57553, pc: 0x8000_0000 + 4 * setup.length, from: 3, to: 3 });
   });
 
+  it('restores a snapshot exactly: the same future from the same input, in the same or a fresh machine', () => {
+    const os = new Uint8Array(readFileSync(new URL('../../public/guests/os.elf', import.meta.url)));
+    const m = new Machine({ bios: os, memoryMiB: 32 });
+    m.run(3_000_000);
+    m.drainOutput();
+    const snap = m.snapshot();
+    const future = (machine: Machine) => {
+      machine.sendInput(new TextEncoder().encode('run primes\r'));
+      machine.run(5_000_000);
+      return { out: new TextDecoder().decode(machine.drainOutput()), hash: machine.stateHash(), icount: machine.icount };
+    };
+    const first = future(m);
+    expect(first.out).toContain('primes');
+    m.restore(snap);
+    expect(future(m)).toEqual(first);
+    const fresh = new Machine({ bios: os, memoryMiB: 32 });
+    fresh.restore(snap);
+    expect(future(fresh)).toEqual(first);
+  });
+
   it('stops before an instruction at a breakpoint and resumes past it', () => {
     const m = runProgram([addi(5, 0, 1), addi(6, 0, 2), addi(7, 0, 3), jal(0, 0)]);
     m.breakpoints.add(0x8000_0008);

@@ -47,6 +47,26 @@ export interface MachineConfig {
   readonly bootargs?: string;
 }
 
+/** Everything needed to put a machine of the same configuration back into a state (design.md §8 checkpoints). */
+export interface MachineSnapshot {
+  readonly memoryBytes: number;
+  /** Hart: registers, pc, privilege, counters and CSR storage. */
+  readonly cpu: {
+    readonly xlo: Int32Array;
+    readonly xhi: Int32Array;
+    readonly csrLo: Int32Array;
+    readonly csrHi: Int32Array;
+    /** [pc, priv, icount, waiting, timeOffset, cycleOffset, instretOffset, reservation] */
+    readonly scalars: readonly number[];
+  };
+  readonly clint: readonly number[];
+  readonly plic: readonly number[];
+  readonly uart: readonly number[];
+  readonly halted: { readonly reason: StopReason; readonly exitCode?: number } | undefined;
+  /** Copies of every page ever written, by page index from the start of RAM (others are zero). */
+  readonly pages: ReadonlyMap<number, Uint8Array>;
+}
+
 export type StopReason = 'budget' | 'poweroff' | 'reboot' | 'htif-exit' | 'breakpoint' | 'waiting-for-input';
 
 export interface RunResult {
@@ -294,6 +314,61 @@ export class Machine {
       this.ram.i32[off >> 2] = 0;
       this.ram.i32[(off >> 2) + 1] = 0;
     }
+  }
+
+  /** Captures the state (touched pages are copied); console output not yet drained is not part of it. */
+  snapshot(): MachineSnapshot {
+    const cpu = this.cpu;
+    const pages = new Map<number, Uint8Array>();
+    for (let p = 0; p < this.ram.touched.length; p++) {
+      if (this.ram.touched[p] === 1) pages.set(p, this.ram.u8.slice(p * 4096, (p + 1) * 4096));
+    }
+    return {
+      memoryBytes: this.ram.size,
+      cpu: {
+        xlo: cpu.xlo.slice(),
+        xhi: cpu.xhi.slice(),
+        csrLo: cpu.csrLo.slice(),
+        csrHi: cpu.csrHi.slice(),
+        scalars: [cpu.pc, cpu.priv, cpu.icount, cpu.waiting ? 1 : 0, cpu.timeOffset, cpu.cycleOffset, cpu.instretOffset, cpu.reservation],
+      },
+      clint: this.clint.state(),
+      plic: this.plic.state(),
+      uart: this.uart.state(),
+      halted: this.halted,
+      pages,
+    };
+  }
+
+  /** Puts the machine back into a snapshot taken from a machine with the same configuration and images. */
+  restore(s: MachineSnapshot): void {
+    if (s.memoryBytes !== this.ram.size) {
+      throw new RangeError(`snapshot of a ${s.memoryBytes / 1048576} MiB machine cannot restore into ${this.ram.size / 1048576} MiB`);
+    }
+    const cpu = this.cpu;
+    const ram = this.ram;
+    for (let p = 0; p < ram.touched.length; p++) {
+      const saved = s.pages.get(p);
+      if (saved !== undefined) ram.u8.set(saved, p * 4096);
+      else if (ram.touched[p] === 1) ram.u8.fill(0, p * 4096, (p + 1) * 4096);
+      else continue;
+      ram.touched[p] = saved === undefined ? 0 : 1;
+      ram.dirty[p] = 1;
+      ram.stale[p] = 1;
+    }
+    cpu.xlo.set(s.cpu.xlo);
+    cpu.xhi.set(s.cpu.xhi);
+    cpu.csrLo.set(s.cpu.csrLo);
+    cpu.csrHi.set(s.cpu.csrHi);
+    const [pc, priv, icount, waiting, timeOffset, cycleOffset, instretOffset, reservation] = s.cpu.scalars;
+    Object.assign(cpu, { pc, priv, icount, waiting: waiting === 1, timeOffset, cycleOffset, instretOffset, reservation });
+    this.clint.restoreState(s.clint);
+    this.plic.restoreState(s.plic);
+    this.uart.restoreState(s.uart);
+    this.halted = s.halted;
+    this.output = [];
+    this.breakpointResumeAt = -1;
+    cpu.flushTlb();
   }
 
   /** A digest of the whole machine state (CPU, CSRs, devices, RAM); equal states give equal hashes. */

@@ -15,8 +15,8 @@ export const FLUSH_INTERVAL_MS = 100;
 const IDLE_LEAD_MS = 20;
 
 export interface RunnerHooks {
-  /** Console bytes, as soon as the guest writes them (before they are persisted). */
-  readonly onConsole: (bytes: string) => void;
+  /** Console bytes as soon as the guest writes them (before they are persisted), with their offset in the VM's whole output. */
+  readonly onConsole: (bytes: string, offset: number) => void;
   /** The guest powered off, rebooted or exited; the runner has flushed and stopped. */
   readonly onHalt: (reason: StopReason, exitCode: number | null) => Promise<void>;
   /** Something failed while running (for example the disk is full); the runner has stopped. */
@@ -37,6 +37,8 @@ export class MachineRunner {
   private flushStartIcount: number;
   private flushStartPc: number;
   private lastFlush = 0;
+  /** Bytes the VM has written to its console since it was created (equals the aggregate's bytesOut once flushed). */
+  private consoleOffset: number;
 
   constructor(
     private incarnation: Incarnation,
@@ -45,6 +47,7 @@ export class MachineRunner {
   ) {
     this.flushStartIcount = this.icount;
     this.flushStartPc = incarnation.machine.pc;
+    this.consoleOffset = service.state.counters.bytesOut;
   }
 
   /** The stream icount: instructions since the VM was created, across resets. */
@@ -128,7 +131,8 @@ export class MachineRunner {
     const out = this.machine.drainOutput();
     if (out.length === 0) return;
     const bytes = latin1String(out);
-    this.hooks.onConsole(bytes);
+    this.hooks.onConsole(bytes, this.consoleOffset);
+    this.consoleOffset += bytes.length;
     this.collectInstructions();
     this.pending.push(newEvent('IoCompleted', { device: 'uart0', direction: 'out', bytes }, this.icount, this.hooks.now()));
   }

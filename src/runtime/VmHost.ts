@@ -149,7 +149,7 @@ export class VmHost implements WorkerApi {
     const runner = new MachineRunner(incarnation, service, {
       now: this.clock,
       sleep: this.options.sleep ?? defaultSleep,
-      onConsole: (bytes) => this.emitConsole(vmId, { bytes }),
+      onConsole: (bytes, offset) => this.emitConsole(vmId, { bytes, offset }),
       onHalt: async (reason, exitCode) => {
         await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);
         this.runners.delete(vmId);

@@ -24,7 +24,9 @@ export interface WatchUpdate {
 
 /** Pushed as the guest writes to its console (not batched with events), or when the run loop fails. */
 export interface ConsoleUpdate {
+  /** Console bytes (one char per byte), starting at byte `offset` of everything the VM ever wrote. */
   readonly bytes?: string;
+  readonly offset?: number;
   readonly error?: ErrorPayload;
 }
 

@@ -40,7 +40,7 @@ export interface StreamSlice {
   snapshot(name: string): Promise<void>;
 }
 
-export type AppState = ErrorsSlice & VmsSlice & StreamSlice;
+export type AppState = ErrorsSlice & VmsSlice & StreamSlice & { readonly client: VmClient };
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
 /** A new user gets one VM that boots the built-in OS; remembered so deleting it is respected. */
@@ -85,8 +85,9 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
         await guard(async () => {
           let vms = await client.listVms();
           if (vms.length === 0 && !localStorage.getItem(DEFAULT_CREATED_KEY)) {
-            await client.createVm(DEFAULT_VM_NAME);
+            const created = await client.createVm(DEFAULT_VM_NAME);
             localStorage.setItem(DEFAULT_CREATED_KEY, '1');
+            await client.execute(created.vmId, { type: 'StartVm' });
             vms = await client.listVms();
           }
           const storage = await client.storage();
@@ -192,6 +193,7 @@ class Watcher {
 export function createAppStore(client: VmClient): StoreApi<AppState> {
   const watcher = new Watcher(client);
   const store = createStore<AppState>()((...a) => ({
+    client,
     ...errorsSlice(...a),
     ...vmsSlice(client, watcher)(...a),
     ...streamSlice(client)(...a),

@@ -13,12 +13,12 @@ export function familyOf(e: AnyStoredEvent): Family {
   return FAMILY_OF[e.type];
 }
 
-/** Makes control bytes visible: "\r\n" → "␍␊", others as \xNN. */
+/** Makes control bytes visible as escapes: \r, \n, \t, others as \xNN. */
 export function printable(bytes: string, max = 48): string {
   let out = '';
   for (const ch of bytes) {
     const c = ch.charCodeAt(0);
-    out += c === 13 ? '␍' : c === 10 ? '␊' : c < 32 || c > 126 ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
+    out += c === 13 ? '\\r' : c === 10 ? '\\n' : c === 9 ? '\\t' : c < 32 || c > 126 ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
     if (out.length >= max) return `${out.slice(0, max)}…`;
   }
   return out;

@@ -74,8 +74,12 @@ export class Clint implements MmioDevice {
     }
   }
 
-  /** Device state for hashing and inspection. */
+  /** Device state for hashing, inspection and snapshots. */
   state(): number[] {
     return [this.msip, this.mtimecmpLo, this.mtimecmpHi];
+  }
+
+  restoreState(words: readonly number[]): void {
+    [this.msip, this.mtimecmpLo, this.mtimecmpHi] = words;
   }
 }

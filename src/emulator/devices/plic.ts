@@ -108,4 +108,12 @@ export class Plic implements MmioDevice {
   state(): number[] {
     return [...this.priority, ...this.level, ...this.claimed, ...this.enable, ...this.threshold];
   }
+
+  restoreState(words: readonly number[]): void {
+    let i = 0;
+    for (const arr of [this.priority, this.level, this.claimed, this.enable, this.threshold]) {
+      for (let j = 0; j < arr.length; j++) arr[j] = words[i++];
+    }
+    this.high = this.level.reduce((n, v) => n + v, 0);
+  }
 }

@@ -134,7 +134,15 @@ export class Uart implements MmioDevice {
     }
   }
 
+  /** Registers, then the bytes waiting in the receive FIFO. */
   state(): number[] {
     return [this.ier, this.lcr, this.mcr, this.fcr, this.scr, this.dll, this.dlm, this.thrPending ? 1 : 0, ...this.rx.slice(this.rxHead)];
+  }
+
+  restoreState(words: readonly number[]): void {
+    [this.ier, this.lcr, this.mcr, this.fcr, this.scr, this.dll, this.dlm] = words;
+    this.thrPending = words[7] === 1;
+    this.rx = words.slice(8);
+    this.rxHead = 0;
   }
 }

@@ -2,6 +2,7 @@
 import { ALLOWED, type VmState } from '../../domain/index.ts';
 import type { UiCommand } from '../../client/vmClient.ts';
 import { useApp } from '../AppContext.tsx';
+import { ConsolePane } from './ConsolePane.tsx';
 import { EventList } from './EventList.tsx';
 
 const ACTIONS: readonly { label: string; command: UiCommand; key: string }[] = [
@@ -46,6 +47,7 @@ export function VmPanel() {
           ))}
         </div>
       </header>
+      <ConsolePane key={selectedId} vmId={selectedId} canType={current.status === 'running' || current.status === 'paused'} />
       <Counters state={current} />
       <EventList events={events} />
     </section>

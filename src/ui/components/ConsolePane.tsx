@@ -1,0 +1,101 @@
+// The VM's serial console in xterm.js. Bytes go straight to the terminal, never through React state.
+import { useContext, useEffect, useRef } from 'react';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import type { AnyStoredEvent, VmId } from '../../domain/index.ts';
+import { RemoteError } from '../../client/vmClient.ts';
+import { AppStoreContext } from '../AppContext.tsx';
+
+/** Bytes of a one-char-per-byte string, as events and the console channel carry them. */
+function bytesOf(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Writes the console from two sources without gaps or repeats: persisted IoCompleted events (in
+ * order, complete) and the live channel (immediate). Both carry byte offsets into the VM's whole
+ * output, so whichever arrives first is written and the other skipped.
+ */
+class ConsoleFeed {
+  written = 0;
+  private eventsSeen = 0;
+  private eventsOffset = 0;
+
+  constructor(private readonly term: Terminal) {}
+
+  fromEvents(events: readonly AnyStoredEvent[]): void {
+    for (; this.eventsSeen < events.length; this.eventsSeen++) {
+      const e = events[this.eventsSeen];
+      if (e.type !== 'IoCompleted' || e.data.direction !== 'out') continue;
+      this.write(e.data.bytes, this.eventsOffset);
+      this.eventsOffset += e.data.bytes.length;
+    }
+  }
+
+  write(bytes: string, offset: number): void {
+    if (offset > this.written) return; // a gap: the events will fill it in order
+    const fresh = bytes.slice(this.written - offset);
+    if (fresh.length === 0) return;
+    this.term.write(bytesOf(fresh));
+    this.written += fresh.length;
+  }
+}
+
+export function ConsolePane({ vmId, canType }: { vmId: VmId; canType: boolean }) {
+  const store = useContext(AppStoreContext);
+  const host = useRef<HTMLDivElement>(null);
+  const canTypeRef = useRef(canType);
+  canTypeRef.current = canType;
+
+  useEffect(() => {
+    if (!store || !host.current) return;
+    const term = new Terminal({
+      convertEol: false,
+      cursorBlink: true,
+      fontSize: 13,
+      fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
+      scrollback: 5000,
+      theme: { background: '#0d0f14' },
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(host.current);
+    fit.fit();
+    const feed = new ConsoleFeed(term);
+    const { client } = store.getState();
+
+    feed.fromEvents(store.getState().events);
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (s.events !== prev.events) feed.fromEvents(s.events);
+    });
+    let detach: (() => void) | null = null;
+    let disposed = false;
+    void client
+      .attachConsole(vmId, (u) => {
+        if (u.bytes !== undefined && u.offset !== undefined) feed.write(u.bytes, u.offset);
+        if (u.error) store.getState().report(new RemoteError(u.error));
+      })
+      .then((stop) => (disposed ? stop() : (detach = stop)));
+
+    const encoder = new TextEncoder();
+    const input = term.onData((data) => {
+      if (!canTypeRef.current) return;
+      void client.sendInput(vmId, encoder.encode(data)).catch((e: unknown) => store.getState().report(e));
+    });
+    const resize = new ResizeObserver(() => fit.fit());
+    resize.observe(host.current);
+    return () => {
+      disposed = true;
+      detach?.();
+      unsubscribe();
+      input.dispose();
+      resize.disconnect();
+      term.dispose();
+    };
+  }, [store, vmId]);
+
+  return <div className="console" ref={host} data-testid="console" aria-label="Serial console" />;
+}
