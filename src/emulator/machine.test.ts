@@ -165,6 +165,7 @@ describe('Machine', () => {
     m.run(3_000_000);
     m.drainOutput();
     const snap = m.snapshot();
+    const atSnapshot = m.stateHash();
     const future = (machine: Machine) => {
       machine.sendInput(new TextEncoder().encode('run primes\r'));
       machine.run(5_000_000);
@@ -173,9 +174,11 @@ describe('Machine', () => {
     const first = future(m);
     expect(first.out).toContain('primes');
     m.restore(snap);
+    expect(m.stateHash()).toBe(atSnapshot);
     expect(future(m)).toEqual(first);
     const fresh = new Machine({ bios: os, memoryMiB: 32 });
     fresh.restore(snap);
+    expect(fresh.stateHash()).toBe(atSnapshot);
     expect(future(fresh)).toEqual(first);
   });
 
