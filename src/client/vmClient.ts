@@ -1,9 +1,9 @@
 // The main thread's typed proxy for the worker: Comlink underneath, coded errors on top.
 import * as Comlink from 'comlink';
 import type { AnyStoredEvent, ErrorPayload, VmConfig, VmId } from '../domain/index.ts';
-import type { ConsoleUpdate, ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
+import type { ConsoleUpdate, ExportedFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
 
-export type { ConsoleUpdate, ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate };
+export type { ConsoleUpdate, ExportedFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate };
 
 /** An error reported by the worker, with its stable code and an optional hint for the person. */
 export class RemoteError extends Error {
@@ -41,6 +41,7 @@ export interface VmClient {
   sendInput(vmId: VmId, bytes: Uint8Array): Promise<void>;
   /** Console output as it happens; resolves to a function that stops it. */
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<() => void>;
+  inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
   storage(): Promise<StorageUse>;
@@ -74,6 +75,7 @@ export function connectWorker(): VmClient {
       const handle = await call(() => remote.attachConsole(vmId, Comlink.proxy(onUpdate)));
       return () => void remote.unwatch(handle);
     },
+    inspect: (vmId, target) => call(() => remote.inspect(vmId, target)),
     exportVm: (vmId) => call(() => remote.exportVm(vmId)),
     importVm: (text, fileName) => call(() => remote.importVm(text, fileName)),
     storage: () => call(() => remote.storage()),

@@ -18,8 +18,9 @@ import { exportStream, importStream, parseStreamFile } from '../store/streamFile
 import { defaultVmConfig } from './defaultConfig.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
-import type { ConsoleUpdate, ExportedFile, StorageUse, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
-import { boot, replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { viewOf } from './inspect.ts';
+import type { ConsoleUpdate, ExportedFile, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 
 /** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
 export const UPDATE_INTERVAL_MS = 33;
@@ -44,6 +45,8 @@ export class VmHost implements WorkerApi {
   private readonly watches = new Map<number, Watch>();
   private readonly runners = new Map<VmId, MachineRunner>();
   private readonly consoles = new Map<VmId, Set<(update: ConsoleUpdate) => void>>();
+  /** Per VM: the events read so far and the last replayer, so stepping forward continues from it. */
+  private readonly travel = new Map<VmId, { events: AnyStoredEvent[]; replayer: Replayer | null }>();
   private nextWatch = 1;
   private readonly clock: () => number;
 
@@ -109,6 +112,44 @@ export class VmHost implements WorkerApi {
       }
     }
     return this.summary(vmId);
+  }
+
+  async inspect(vmId: VmId, target: TravelTarget): Promise<PastView> {
+    const service = await this.existing(vmId);
+    const config = service.state.config;
+    const resolve = this.options.resolveImage;
+    if (!config || !resolve) throw new IllegalStateError(`VM '${service.state.name}' cannot be rebuilt here: no boot images are available.`);
+    let cache = this.travel.get(service.vmId);
+    if (!cache) this.travel.set(service.vmId, (cache = { events: [], replayer: null }));
+    const fresh = await this.store.loadEvents(service.vmId, cache.events.length + 1);
+    cache.events.push(...fresh);
+    const events = cache.events;
+    const head = events.length;
+    if (head === 0) throw new NotFoundError(`VM '${service.state.name}' has no history yet.`);
+
+    let seq: number;
+    let icount: number;
+    if ('seq' in target) {
+      seq = Math.min(Math.max(1, Math.floor(target.seq)), head);
+      icount = events[seq - 1].icount;
+    } else {
+      icount = Math.min(Math.max(0, Math.floor(target.icount)), events[head - 1].icount);
+      seq = lastAtOrBefore(events, icount);
+    }
+    // An icount target includes every event at that icount; a seq target only those up to it.
+    const uptoSeq = 'seq' in target ? seq : lastAtOrBefore(events, icount);
+    if (!cache.replayer || !cache.replayer.canReach(icount, uptoSeq)) {
+      cache.replayer = new Replayer(config, await resolveImages(config, resolve));
+    }
+    const incarnation = cache.replayer.advance(events, icount, uptoSeq);
+    let console = '';
+    let state = initialState(service.vmId);
+    for (let i = 0; i < seq; i++) {
+      const e = events[i];
+      state = evolve(state, e);
+      if (e.type === 'IoCompleted' && e.data.direction === 'out') console += e.data.bytes;
+    }
+    return { vmId: service.vmId, seq, icount, head, state, machine: viewOf(incarnation.machine, icount), console };
   }
 
   /** Types into the VM's console; recorded as InputReceived when the machine takes it. */
@@ -178,6 +219,7 @@ export class VmHost implements WorkerApi {
     this.runners.delete(vmId);
     await this.store.deleteEvents(vmId);
     this.services.delete(vmId);
+    this.travel.delete(vmId);
   }
 
   loadEvents(vmId: VmId, fromSeq?: number, toSeq?: number): Promise<AnyStoredEvent[]> {
@@ -287,6 +329,18 @@ export class VmHost implements WorkerApi {
     const info = await this.store.getStreamInfo(vmId);
     return { vmId, state: service.state, bytes: info?.bytes ?? 0 };
   }
+}
+
+/** Index+1 of the last event whose icount is at or before `icount` (events are in icount order). */
+function lastAtOrBefore(events: readonly AnyStoredEvent[], icount: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (events[mid].icount <= icount) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(1, lo);
 }
 
 /** A short random id, safe in URLs and file names. */

@@ -1,5 +1,8 @@
 // What the main thread and the worker say to each other: the worker's API and the updates it pushes.
 import type { AnyStoredEvent, Command, ErrorPayload, VmConfig, VmId, VmState } from '../domain/index.ts';
+import type { MachineView } from './inspect.ts';
+
+export type { MachineView };
 
 /** A VM as the list shows it. */
 export interface VmSummary {
@@ -30,6 +33,24 @@ export interface ConsoleUpdate {
   readonly error?: ErrorPayload;
 }
 
+/** A point of a VM's history: after event `seq`, or at an instruction count. */
+export type TravelTarget = { readonly seq: number } | { readonly icount: number };
+
+/** The VM as it was at a point of its history, rebuilt by re-execution. */
+export interface PastView {
+  readonly vmId: VmId;
+  /** The last event at or before the point. */
+  readonly seq: number;
+  readonly icount: number;
+  /** The stream's head when the view was made. */
+  readonly head: number;
+  /** The aggregate (status, counters) as of `seq`. */
+  readonly state: VmState;
+  readonly machine: MachineView;
+  /** Everything the console showed up to `seq`. */
+  readonly console: string;
+}
+
 export interface ExportedFile {
   readonly fileName: string;
   readonly text: string;
@@ -56,6 +77,8 @@ export interface WorkerApi {
   sendInput(vmId: VmId, bytes: Uint8Array): Promise<void>;
   /** Calls `onUpdate` with console output as it happens; stop it with unwatch. */
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number>;
+  /** Rebuilds the VM as it was at `target` (the live machine keeps running). */
+  inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
   storage(): Promise<StorageUse>;

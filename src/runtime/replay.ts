@@ -39,50 +39,89 @@ export function boot(config: VmConfig, images: BootImages, base: number): Incarn
 const REPLAY_CHUNK = 5_000_000;
 
 /**
- * Runs the VM's history forward to stream icount `target` (default: the last event's icount):
- * boots, delivers each recorded input at its icount, reboots at each reset. Deterministic, so the
- * result equals the live machine at that point.
+ * Re-executes a VM's history forward: boots, delivers each recorded input at its icount, reboots
+ * at each reset. Deterministic, so at any icount it equals the live machine there. It only goes
+ * forward; going back means a new Replayer (or, later, a checkpoint).
  */
+export class Replayer {
+  private current: Incarnation;
+  /** Seq of the last input or reset applied. */
+  private appliedSeq = 0;
+
+  constructor(
+    private readonly config: VmConfig,
+    private readonly images: BootImages,
+  ) {
+    this.current = boot(config, images, 0);
+  }
+
+  get incarnation(): Incarnation {
+    return this.current;
+  }
+
+  get icount(): number {
+    return this.current.base + this.current.machine.icount;
+  }
+
+  /** True when `advance(…, target, uptoSeq)` can get there from here. */
+  canReach(target: number, uptoSeq = Number.MAX_SAFE_INTEGER): boolean {
+    return target >= this.icount && this.appliedSeq <= uptoSeq;
+  }
+
+  /**
+   * Runs to stream icount `target`, applying the inputs and resets among `events` (in seq order)
+   * that lie at or before it, up to seq `uptoSeq`, and were not applied yet. Several events can
+   * share an icount; `uptoSeq` says which of them have happened.
+   */
+  advance(events: readonly AnyStoredEvent[], target: number, uptoSeq = Number.MAX_SAFE_INTEGER): Incarnation {
+    for (const e of events) {
+      if (e.icount > target || e.seq > uptoSeq) break;
+      if (e.seq <= this.appliedSeq) continue;
+      switch (e.type) {
+        case 'InputReceived':
+          this.runTo(e.icount);
+          this.current.machine.sendInput(latin1Bytes(e.data.bytes));
+          this.appliedSeq = e.seq;
+          break;
+        case 'VmReset':
+          this.runTo(e.icount);
+          this.current = boot(this.config, this.images, e.icount);
+          this.appliedSeq = e.seq;
+          break;
+        default:
+          break;
+      }
+    }
+    this.runTo(target);
+    return this.current;
+  }
+
+  private runTo(icount: number): void {
+    const machine = this.current.machine;
+    while (this.current.base + machine.icount < icount) {
+      const budget = Math.min(REPLAY_CHUNK, icount - this.current.base - machine.icount);
+      const result = machine.run(budget);
+      if (result.reason !== 'budget' && result.reason !== 'breakpoint' && this.current.base + machine.icount < icount) {
+        // The machine stopped (waiting, powered off) before the recorded point: the recording and
+        // the machine disagree, which replay cannot paper over.
+        throw new CorruptError(
+          `Replay stopped at icount ${this.current.base + machine.icount} (${result.reason}) before reaching the recorded icount ${icount}.`,
+          'The recording does not match this emulator version; export it and report the divergence.',
+        );
+      }
+    }
+    machine.drainOutput();
+  }
+}
+
+/** Re-executes from boot to stream icount `target` (default: the last event's icount). */
 export function replayTo(
   config: VmConfig,
   images: BootImages,
   events: readonly AnyStoredEvent[],
   target: number = events.length > 0 ? events[events.length - 1].icount : 0,
 ): Incarnation {
-  let current = boot(config, images, 0);
-  const advanceTo = (icount: number): void => {
-    const machine = current.machine;
-    while (current.base + machine.icount < icount) {
-      const budget = Math.min(REPLAY_CHUNK, icount - current.base - machine.icount);
-      const result = machine.run(budget);
-      if (result.reason !== 'budget' && result.reason !== 'breakpoint' && current.base + machine.icount < icount) {
-        // The machine stopped (waiting, powered off) before the recorded point: the recording and
-        // the machine disagree, which replay cannot paper over.
-        throw new CorruptError(
-          `Replay stopped at icount ${current.base + machine.icount} (${result.reason}) before reaching the recorded icount ${icount}.`,
-          'The recording does not match this emulator version; export it and report the divergence.',
-        );
-      }
-    }
-    machine.drainOutput();
-  };
-  for (const e of events) {
-    if (e.icount > target) break;
-    switch (e.type) {
-      case 'InputReceived':
-        advanceTo(e.icount);
-        current.machine.sendInput(latin1Bytes(e.data.bytes));
-        break;
-      case 'VmReset':
-        advanceTo(e.icount);
-        current = boot(config, images, e.icount);
-        break;
-      default:
-        break;
-    }
-  }
-  advanceTo(target);
-  return current;
+  return new Replayer(config, images).advance(events, target);
 }
 
 /** Bytes of a one-char-per-byte string (as events carry console data). */
