@@ -1,6 +1,7 @@
 // `npm run vm -- …`: runs a guest headless with the console on stdin/stdout (design.md §10).
 import { readFileSync, fstatSync } from 'node:fs';
 import { Machine } from '../emulator/machine.ts';
+import { TIMEBASE_HZ } from '../emulator/layout.ts';
 import { ImageFormatError } from '../emulator/loaders/ImageFormatError.ts';
 import { HeadlessSession, type HeadlessOutcome } from './HeadlessSession.ts';
 import { parseVmArgs, USAGE, UsageError, type VmArgs } from './parseVmArgs.ts';
@@ -93,6 +94,11 @@ async function main(): Promise<void> {
     });
   }
 
+  // On a terminal, virtual time is paced to wall time (so a person can hit a key during U-Boot's
+  // countdown); results never depend on pacing, only how long they take to arrive.
+  const pace = process.stdin.isTTY === true;
+  const virtualMs = (): number => (Number(machine.csr(0xc01) ?? 0n) / TIMEBASE_HZ) * 1000;
+
   const started = performance.now();
   let outcome: HeadlessOutcome | undefined;
   while (outcome === undefined && !quit) {
@@ -108,8 +114,14 @@ async function main(): Promise<void> {
       });
       wake = undefined;
     } else {
-      // Let stdin events in between slices.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      const ahead = pace ? virtualMs() - (performance.now() - started) : 0;
+      // Let stdin events in between slices; on a terminal, wait while the guest is ahead of the clock.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (ahead > 5) setTimeout(resolve, Math.min(ahead, 100));
+        else setImmediate(resolve);
+      });
+      wake = undefined;
     }
   }
   const seconds = (performance.now() - started) / 1000;
