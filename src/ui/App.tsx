@@ -3,6 +3,7 @@ import { useContext, useEffect } from 'react';
 import { AppStoreContext, useApp } from './AppContext.tsx';
 import { ErrorToasts } from './components/ErrorToasts.tsx';
 import { VmList } from './components/VmList.tsx';
+import { travelShortcut } from './components/Scrubber.tsx';
 import { lifecycleShortcut, VmPanel } from './components/VmPanel.tsx';
 
 export function App() {
@@ -15,8 +16,15 @@ export function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (!store) return;
+      const travel = travelShortcut(event);
+      if (travel) {
+        event.preventDefault();
+        travel(store.getState());
+        return;
+      }
       const command = lifecycleShortcut(event);
-      if (!command || !store) return;
+      if (!command) return;
       event.preventDefault();
       void store.getState().execute(command);
     };

@@ -1,7 +1,7 @@
 // The app's zustand store, one slice per feature: VMs, the selected VM's stream, and errors.
 import { createStore, type StateCreator, type StoreApi } from 'zustand';
 import type { AnyStoredEvent, VmId, VmState } from '../domain/index.ts';
-import { RemoteError, type UiCommand, type VmClient, type VmSummary } from '../client/vmClient.ts';
+import { RemoteError, type PastView, type TravelTarget, type UiCommand, type VmClient, type VmSummary } from '../client/vmClient.ts';
 
 export interface ShownError {
   readonly id: number;
@@ -40,7 +40,19 @@ export interface StreamSlice {
   snapshot(name: string): Promise<void>;
 }
 
-export type AppState = ErrorsSlice & VmsSlice & StreamSlice & { readonly client: VmClient };
+export interface TravelSlice {
+  /** The point of history being viewed; null when following the live VM. */
+  past: PastView | null;
+  /** The view before the current one, to highlight what changed. */
+  previousPast: PastView | null;
+  seeking: boolean;
+  seek(target: TravelTarget): Promise<void>;
+  stepEvent(delta: number): Promise<void>;
+  stepInstruction(delta: number): Promise<void>;
+  backToLive(): void;
+}
+
+export type AppState = ErrorsSlice & VmsSlice & StreamSlice & TravelSlice & { readonly client: VmClient };
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
 /** A new user gets one VM that boots the built-in OS; remembered so deleting it is respected. */
@@ -98,7 +110,7 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
       },
       select(vmId) {
         if (vmId === get().selectedId) return;
-        set({ selectedId: vmId, events: [], current: null });
+        set({ selectedId: vmId, events: [], current: null, past: null, previousPast: null });
         watcher.follow(vmId);
       },
       async createVm(name) {
@@ -158,6 +170,54 @@ function streamSlice(client: VmClient): Slice<StreamSlice> {
   });
 }
 
+function travelSlice(client: VmClient): Slice<TravelSlice> {
+  /** Seeks are serialised; while one runs only the newest request waits, so dragging stays responsive. */
+  let queued: TravelTarget | null = null;
+  let running = false;
+  return (set, get) => ({
+    past: null,
+    previousPast: null,
+    seeking: false,
+    async seek(target) {
+      const vmId = get().selectedId;
+      if (!vmId) return;
+      queued = target;
+      if (running) return;
+      running = true;
+      set({ seeking: true });
+      try {
+        while (queued) {
+          const next = queued;
+          queued = null;
+          const view = await client.inspect(vmId, next);
+          if (get().selectedId !== vmId) break;
+          set((s) => ({ past: view, previousPast: s.past }));
+        }
+      } catch (error) {
+        get().report(error);
+      } finally {
+        running = false;
+        set({ seeking: false });
+      }
+    },
+    async stepEvent(delta) {
+      const { past, current } = get();
+      const from = past?.seq ?? current?.version ?? 0;
+      if (from === 0) return;
+      await get().seek({ seq: from + delta });
+    },
+    async stepInstruction(delta) {
+      const { past, current } = get();
+      const from = past?.icount ?? current?.icount ?? 0;
+      await get().seek({ icount: Math.max(0, from + delta) });
+    },
+    backToLive() {
+      queued = null;
+      set({ past: null, previousPast: null });
+    },
+  });
+}
+
 /** Keeps one watch open on the selected VM and feeds its updates into the store. */
 class Watcher {
   private stop: (() => void) | null = null;
@@ -197,6 +257,7 @@ export function createAppStore(client: VmClient): StoreApi<AppState> {
     ...errorsSlice(...a),
     ...vmsSlice(client, watcher)(...a),
     ...streamSlice(client)(...a),
+    ...travelSlice(client)(...a),
   }));
   watcher.store = store;
   return store;

@@ -99,3 +99,35 @@ export function ConsolePane({ vmId, canType }: { vmId: VmId; canType: boolean })
 
   return <div className="console" ref={host} data-testid="console" aria-label="Serial console" />;
 }
+
+/** The console as it was at the viewed point of history: read-only. */
+export function PastConsole({ text }: { text: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const term = useRef<Terminal | null>(null);
+
+  useEffect(() => {
+    if (!host.current) return;
+    const t = new Terminal({ disableStdin: true, fontSize: 13, fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace", scrollback: 5000, theme: { background: '#15120c' } });
+    const fit = new FitAddon();
+    t.loadAddon(fit);
+    t.open(host.current);
+    fit.fit();
+    term.current = t;
+    const resize = new ResizeObserver(() => fit.fit());
+    resize.observe(host.current);
+    return () => {
+      resize.disconnect();
+      t.dispose();
+      term.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const t = term.current;
+    if (!t) return;
+    t.reset();
+    t.write(bytesOf(text));
+  }, [text]);
+
+  return <div className="console past" ref={host} data-testid="past-console" aria-label="Console as it was then (read-only)" />;
+}

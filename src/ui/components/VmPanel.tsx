@@ -2,7 +2,9 @@
 import { ALLOWED, type VmState } from '../../domain/index.ts';
 import type { UiCommand } from '../../client/vmClient.ts';
 import { useApp } from '../AppContext.tsx';
-import { ConsolePane } from './ConsolePane.tsx';
+import { ConsolePane, PastConsole } from './ConsolePane.tsx';
+import { Inspector } from './Inspector.tsx';
+import { Scrubber } from './Scrubber.tsx';
 import { EventList } from './EventList.tsx';
 
 const ACTIONS: readonly { label: string; command: UiCommand; key: string }[] = [
@@ -19,6 +21,8 @@ export function VmPanel() {
   const busy = useApp((s) => s.busy);
   const execute = useApp((s) => s.execute);
   const selectedId = useApp((s) => s.selectedId);
+  const past = useApp((s) => s.past);
+  const backToLive = useApp((s) => s.backToLive);
 
   if (!selectedId) return <section className="vm-panel muted">Create a VM to begin.</section>;
   if (!current || current.status === 'none') return <section className="vm-panel muted">Loading…</section>;
@@ -47,8 +51,21 @@ export function VmPanel() {
           ))}
         </div>
       </header>
-      <ConsolePane key={selectedId} vmId={selectedId} canType={current.status === 'running' || current.status === 'paused'} />
-      <Counters state={current} />
+      <Scrubber />
+      {past && (
+        <p className="past-banner" role="status">
+          Viewing the past: after event {past.seq} (icount {past.icount.toLocaleString('en')}). The VM itself goes on.{' '}
+          <button type="button" onClick={backToLive}>
+            Back to live
+          </button>
+        </p>
+      )}
+      <div className={past ? 'consoles in-past' : 'consoles'}>
+        <ConsolePane key={selectedId} vmId={selectedId} canType={current.status === 'running' || current.status === 'paused'} />
+        {past && <PastConsole text={past.console} />}
+      </div>
+      <Inspector />
+      <Counters state={past?.state ?? current} />
       <EventList events={events} />
     </section>
   );

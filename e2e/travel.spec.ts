@@ -1,0 +1,62 @@
+// A person scrubs back through a VM's history, steps one instruction, and returns to live.
+import { expect, test, type Page } from '@playwright/test';
+
+async function text(page: Page, testId: string): Promise<string> {
+  return page.getByTestId(testId).locator('.xterm-rows').innerText();
+}
+
+test('scrubbing back shows the console and registers of that moment; stepping and back to live work', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto('/');
+  await expect.poll(() => text(page, 'console'), { timeout: 30_000 }).toMatch(/\$\s*$/);
+  await page.locator('.console').click();
+  await page.keyboard.type('echo first mark');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => text(page, 'console'), { timeout: 30_000 }).toMatch(/first mark\s*\n\$/);
+  await page.keyboard.type('echo second mark');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => text(page, 'console'), { timeout: 30_000 }).toMatch(/second mark\s*\n\$/);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('vm-status')).toHaveText('paused (user)');
+
+  // The seq of the input that typed "echo second" is where the past must not yet know the second mark.
+  const firstSecondInput = await page.evaluate(async () => {
+    const rows = [...document.querySelectorAll('.event-row[data-type="InputReceived"]')];
+    return rows.length;
+  });
+  expect(firstSecondInput).toBeGreaterThan(0);
+  const slider = page.getByLabel('Sequence number');
+  const head = Number(await slider.getAttribute('max'));
+  const target = Math.max(2, Math.floor(head / 3));
+  await slider.fill(String(target));
+  await expect(page.getByTestId('scrub-position')).toContainText(`seq ${target} / ${head}`);
+  await expect(page.getByRole('status')).toContainText(`after event ${target}`);
+  await expect(page.getByTestId('past-console')).toBeVisible();
+  await expect.poll(() => text(page, 'past-console')).not.toContain('second mark');
+  await expect(page.getByTestId('registers')).toBeVisible();
+
+  // One instruction back: icount drops by one and pc is the previous instruction's.
+  const icountOf = async () => Number((await page.getByTestId('scrub-position').innerText()).match(/icount ([\d,]+)/)![1].replaceAll(',', ''));
+  const pcBefore = await page.getByTestId('pc').innerText();
+  const icountBefore = await icountOf();
+  await page.getByRole('button', { name: '◀ instr' }).click();
+  await expect.poll(icountOf).toBe(icountBefore - 1);
+  const pcAfter = await page.getByTestId('pc').innerText();
+  await page.getByRole('button', { name: 'instr ▶' }).click();
+  await expect.poll(icountOf).toBe(icountBefore);
+  await expect(page.getByTestId('pc')).toHaveText(pcBefore);
+  expect(pcAfter).toMatch(/^0x[0-9a-f]+$/);
+
+  // Later in history the second mark is there; back to live shows the live console again.
+  await slider.fill(String(head));
+  await expect.poll(() => text(page, 'past-console')).toContain('second mark');
+  await page.screenshot({ path: 'test-results/screenshots/travel-1280.png', fullPage: true });
+  await page.getByRole('button', { name: 'Back to live' }).first().click();
+  await expect(page.getByTestId('past-console')).toHaveCount(0);
+  await expect(page.getByTestId('scrub-position')).toContainText('live');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('vm-status')).toHaveText('running');
+  expect(errors).toEqual([]);
+});
