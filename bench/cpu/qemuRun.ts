@@ -1,7 +1,6 @@
 // Runs an image in qemu-system-riscv64 (virt board, TCG) to poweroff and times the whole process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const QEMU = 'qemu-system-riscv64';
@@ -14,13 +13,15 @@ export interface QemuRun {
   readonly cpuSeconds: number | undefined;
   readonly exitStatus: number | null;
   readonly consoleTail: string;
+  /** What QEMU wrote to stderr (its error messages), without the CPU times. */
+  readonly stderr: string;
 }
 
 const TAIL_CHARS = 400;
 
 // bash runs QEMU and then reports its children's CPU times; its own start costs a few milliseconds of wall time.
 const WRAPPER = `${QEMU} "$@"; status=$?; times >&2; exit $status`;
-const TIMES_LINE = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/;
+const TIMES = /\d+m[\d.]+s \d+m[\d.]+s\n(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/;
 
 /** Spawns QEMU with `-bios image` plus `extra` and resolves when it exits (the guest powers off). */
 export function runQemu(image: string, extra: readonly string[], timeoutMs: number): Promise<QemuRun> {
@@ -43,19 +44,21 @@ export function runQemu(image: string, extra: readonly string[], timeoutMs: numb
       clearTimeout(timer);
       if (signal !== null) reject(new Error(`${QEMU} ${args.join(' ')} was stopped by ${signal} after ${seconds.toFixed(1)} s${err ? `: ${err.trim()}` : ''}`));
       else {
-        const t = TIMES_LINE.exec(err);
+        // `times` prints the shell's own user/system times, then its children's (QEMU's).
+        const t = TIMES.exec(err);
         const cpuSeconds = t === null ? undefined : Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4]);
-        resolve({ args, seconds, cpuSeconds, exitStatus: code, consoleTail: out });
+        const stderr = (t === null ? err : err.slice(0, t.index)).trim();
+        resolve({ args, seconds, cpuSeconds, exitStatus: code, consoleTail: out, stderr });
       }
     });
   });
 }
 
 /**
- * A five-instruction raw image that powers the virt board off at once (SiFive test device, 0x5555 at
- * 0x10_0000): timing it gives QEMU's fixed start-up and shutdown cost.
+ * Writes a five-instruction raw image that powers the virt board off at once (SiFive test device, 0x5555 at
+ * 0x10_0000) into `dir` and returns its path: timing it gives QEMU's fixed start-up and shutdown cost.
  */
-export function writePoweroffImage(): string {
+export function writePoweroffImage(dir: string): string {
   const words = [
     0x001002b7, // lui  t0, 0x100
     0x00005337, // lui  t1, 0x5
@@ -66,7 +69,8 @@ export function writePoweroffImage(): string {
   const bytes = new Uint8Array(words.length * 4);
   const view = new DataView(bytes.buffer);
   words.forEach((w, i) => view.setUint32(i * 4, w, true));
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-cpu-')), 'poweroff.bin');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'poweroff.bin');
   writeFileSync(file, bytes);
   return file;
 }

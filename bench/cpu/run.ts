@@ -64,7 +64,7 @@ function checkGuestRun(where: string, run: GuestRun, quick: boolean): void {
 }
 
 function checkQemuRun(where: string, run: QemuRun): void {
-  if (run.exitStatus !== 0) throw new Error(`${where}: ${QEMU} exited with ${run.exitStatus}`);
+  if (run.exitStatus !== 0) throw new Error(`${where}: ${QEMU} exited with ${run.exitStatus}${run.stderr ? `: ${run.stderr}` : ''}`);
   if (!run.consoleTail.includes(EXPECTED_DONE_LINE)) throw new Error(`${where}: console tail lacks '${EXPECTED_DONE_LINE}': ${run.consoleTail}`);
 }
 
@@ -124,7 +124,7 @@ const chromiumRuns: { run: GuestRun; rendererCpuSeconds: number | undefined }[] 
 const qemuRuns: QemuRun[] = [];
 const qemuIcountRuns: QemuRun[] = [];
 const qemuStartupRuns: QemuRun[] = [];
-const poweroffImage = qemuVersion === undefined ? '' : writePoweroffImage();
+const poweroffImage = qemuVersion === undefined ? '' : writePoweroffImage(`${ROOT}bench/results`);
 const chromium = await ChromiumRunner.start(ROOT);
 const browser = chromium.version;
 try {
@@ -148,7 +148,7 @@ try {
       checkQemuRun(`QEMU -icount round ${round}`, qi);
       qemuIcountRuns.push(qi);
       const qs = await runQemu(poweroffImage, [], QEMU_TIMEOUT_MS);
-      if (qs.exitStatus !== 0) throw new Error(`QEMU start-up probe exited with ${qs.exitStatus}`);
+      if (qs.exitStatus !== 0) throw new Error(`QEMU start-up probe (${poweroffImage}) exited with ${qs.exitStatus}${qs.stderr ? `: ${qs.stderr}` : ''}`);
       qemuStartupRuns.push(qs);
       console.log(`round ${round}: QEMU ${q.seconds.toFixed(2)} s, -icount shift=0 ${qi.seconds.toFixed(2)} s, start-up alone ${qs.seconds.toFixed(2)} s`);
     }
