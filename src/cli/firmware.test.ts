@@ -1,20 +1,17 @@
 // Real firmware: Debian's OpenSBI + S-mode U-Boot, and M-mode U-Boot alone, to the prompt and through commands.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../emulator/machine.ts';
 import { HeadlessSession } from './HeadlessSession.ts';
 import type { ExpectSend } from './parseVmArgs.ts';
 
-const CACHE = fileURLToPath(new URL('../../.cache/firmware/usr/lib/', import.meta.url));
-const FW_JUMP = CACHE + 'riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
-const FW_DYNAMIC = CACHE + 'riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
-const UBOOT_SMODE = CACHE + 'u-boot/qemu-riscv64_smode/u-boot.bin';
-const UBOOT_MMODE = CACHE + 'u-boot/qemu-riscv64/u-boot.bin';
-const present = [FW_JUMP, FW_DYNAMIC, UBOOT_SMODE, UBOOT_MMODE].every((f) => existsSync(f));
-const MISSING = 'firmware not fetched: run npm run fetch-firmware';
+import { FIRMWARE, FIRMWARE_MISSING as MISSING, firmwarePresent } from './firmwarePaths.ts';
 
-if (!present) console.warn(`\n*** Real-firmware boot tests NOT RUN: ${MISSING} ***\n`);
+const FW_JUMP = FIRMWARE.fwJump;
+const FW_DYNAMIC = FIRMWARE.fwDynamic;
+const UBOOT_SMODE = FIRMWARE.ubootSmode;
+const UBOOT_MMODE = FIRMWARE.ubootMmode;
+const present = firmwarePresent();
 
 function boot(bios: string, kernel: string | undefined, script: ExpectSend[], until: RegExp) {
   const machine = new Machine({ bios: readFileSync(bios), biosName: bios, kernel: kernel === undefined ? undefined : readFileSync(kernel) });

@@ -1,9 +1,9 @@
 // The main thread's typed proxy for the worker: Comlink underneath, coded errors on top.
 import * as Comlink from 'comlink';
 import type { AnyStoredEvent, ErrorPayload, VmConfig, VmId } from '../domain/index.ts';
-import type { ConsoleUpdate, ExportedFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
+import type { ConsoleUpdate, ExportedFile, ImageFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
 
-export type { ConsoleUpdate, ExportedFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate };
+export type { ConsoleUpdate, ExportedFile, ImageFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate };
 
 /** An error reported by the worker, with its stable code and an optional hint for the person. */
 export class RemoteError extends Error {
@@ -31,6 +31,7 @@ function remoteError(error: unknown): RemoteError {
 export interface VmClient {
   listVms(): Promise<VmSummary[]>;
   createVm(name: string, config?: VmConfig): Promise<VmSummary>;
+  createVmFromFiles(name: string, bios: ImageFile, kernel?: ImageFile, memoryMiB?: number): Promise<VmSummary>;
   execute(vmId: VmId, command: UiCommand): Promise<VmSummary>;
   createSnapshot(vmId: VmId, name: string): Promise<VmSummary>;
   deleteVm(vmId: VmId): Promise<void>;
@@ -62,6 +63,7 @@ export function connectWorker(): VmClient {
   return {
     listVms: () => call(() => remote.listVms()),
     createVm: (name, config) => call(() => remote.createVm(name, config)),
+    createVmFromFiles: (name, bios, kernel, memoryMiB) => call(() => remote.createVmFromFiles(name, bios, kernel, memoryMiB)),
     execute: (vmId, command) => call(() => remote.execute(vmId, command)),
     createSnapshot: (vmId, name) => call(() => remote.createSnapshot(vmId, name)),
     deleteVm: (vmId) => call(() => remote.deleteVm(vmId)),

@@ -7,6 +7,7 @@ import {
   parseVmId,
   QuotaError,
   toErrorPayload,
+  ValidationError,
   VmError,
   type AnyStoredEvent,
   type VmConfig,
@@ -14,8 +15,12 @@ import {
   type VmState,
 } from '../domain/index.ts';
 import type { EventStore, Unsubscribe } from '../store/EventStore.ts';
+import type { ImageStore } from '../store/ImageStore.ts';
+import { readImage } from '../emulator/loaders/detectImage.ts';
+import { KERNEL_BASE } from '../emulator/layout.ts';
 import { exportStream, importStream, parseStreamFile } from '../store/streamFile.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
+import type { ImageFile } from './protocol.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
 import { viewOf } from './inspect.ts';
@@ -33,8 +38,10 @@ interface Watch {
 export interface VmHostOptions extends VmServiceOptions {
   /** Storage usage as the browser reports it, where it can. */
   readonly estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
-  /** Where boot images come from; without it VMs can be managed but not run. */
+  /** Where built-in boot images come from; without it VMs can be managed but not run. */
   readonly resolveImage?: ImageResolver;
+  /** Where uploaded boot images are kept, by content. */
+  readonly images?: ImageStore;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -70,6 +77,23 @@ export class VmHost implements WorkerApi {
     return this.summary(vmId);
   }
 
+  /**
+   * Creates a VM that boots uploaded files: a firmware or program at 0x8000_0000 and an optional
+   * payload at 0x8020_0000 (as QEMU's -bios and -kernel). Both are checked before anything is stored.
+   */
+  async createVmFromFiles(name: string, bios: ImageFile, kernel?: ImageFile, memoryMiB?: number): Promise<VmSummary> {
+    const images = this.options.images;
+    if (!images) throw new IllegalStateError('This host cannot store boot images.');
+    checkImage(bios);
+    if (kernel) checkImage(kernel, KERNEL_BASE);
+    const now = this.clock();
+    const stored = await images.put(bios.name, bios.bytes, now);
+    const biosRef = { name: bios.name, sha256: stored.sha256, size: stored.size };
+    const kernelStored = kernel ? await images.put(kernel.name, kernel.bytes, now) : undefined;
+    const kernelRef = kernel && kernelStored ? { name: kernel.name, sha256: kernelStored.sha256, size: kernelStored.size } : undefined;
+    return this.createVm(name, defaultVmConfig(biosRef, memoryMiB, kernelRef));
+  }
+
   async execute(vmId: VmId, command: UiCommand): Promise<VmSummary> {
     const service = await this.existing(vmId);
     switch (command.type) {
@@ -93,8 +117,8 @@ export class VmHost implements WorkerApi {
         const wasRunning = runner?.isRunning ?? false;
         await runner?.stop();
         await service.execute(command, runner?.icount);
-        if (runner && service.state.config && this.options.resolveImage) {
-          runner.replace(boot(service.state.config, await resolveImages(service.state.config, this.options.resolveImage), service.state.icount));
+        if (runner && service.state.config) {
+          runner.replace(boot(service.state.config, await resolveImages(service.state.config, this.resolve), service.state.icount));
           if (wasRunning) runner.start();
         } else {
           this.runners.delete(vmId);
@@ -117,8 +141,7 @@ export class VmHost implements WorkerApi {
   async inspect(vmId: VmId, target: TravelTarget): Promise<PastView> {
     const service = await this.existing(vmId);
     const config = service.state.config;
-    const resolve = this.options.resolveImage;
-    if (!config || !resolve) throw new IllegalStateError(`VM '${service.state.name}' cannot be rebuilt here: no boot images are available.`);
+    if (!config) throw new IllegalStateError(`VM '${service.state.name}' has no configuration.`);
     let cache = this.travel.get(service.vmId);
     if (!cache) this.travel.set(service.vmId, (cache = { events: [], replayer: null }));
     const fresh = await this.store.loadEvents(service.vmId, cache.events.length + 1);
@@ -139,7 +162,7 @@ export class VmHost implements WorkerApi {
     // An icount target includes every event at that icount; a seq target only those up to it.
     const uptoSeq = 'seq' in target ? seq : lastAtOrBefore(events, icount);
     if (!cache.replayer || !cache.replayer.canReach(icount, uptoSeq)) {
-      cache.replayer = new Replayer(config, await resolveImages(config, resolve));
+      cache.replayer = new Replayer(config, await resolveImages(config, this.resolve));
     }
     const incarnation = cache.replayer.advance(events, icount, uptoSeq);
     let console = '';
@@ -181,9 +204,8 @@ export class VmHost implements WorkerApi {
     const existing = this.runners.get(service.vmId);
     if (existing) return existing;
     const config = service.state.config;
-    const resolve = this.options.resolveImage;
-    if (!config || !resolve) throw new IllegalStateError(`VM '${service.state.name}' cannot run here: no boot images are available.`);
-    const images = await resolveImages(config, resolve);
+    if (!config) throw new IllegalStateError(`VM '${service.state.name}' has no configuration.`);
+    const images = await resolveImages(config, this.resolve);
     const history = service.state.version > 0 ? await this.store.query({ vmId: service.vmId, types: ['InputReceived', 'VmReset'], limit: Number.MAX_SAFE_INTEGER }) : [];
     const incarnation = replayTo(config, images, history, service.state.icount);
     const vmId = service.vmId;
@@ -203,6 +225,13 @@ export class VmHost implements WorkerApi {
     this.runners.set(vmId, runner);
     return runner;
   }
+
+  /** Bytes of a boot image: built-in ones from the resolver, uploaded ones from the image store. */
+  private readonly resolve: ImageResolver = async (ref) => {
+    if (!ref.builtin && ref.sha256 && this.options.images) return (await this.options.images.get(ref.sha256)).bytes;
+    if (ref.builtin && this.options.resolveImage) return this.options.resolveImage(ref);
+    throw new IllegalStateError(`The boot image '${ref.name}' is not available here.`, 'Create the VM again from its image files.');
+  };
 
   private emitConsole(vmId: VmId, update: ConsoleUpdate): void {
     for (const listener of this.consoles.get(vmId) ?? []) listener(update);
@@ -328,6 +357,16 @@ export class VmHost implements WorkerApi {
     const service = await this.service(vmId);
     const info = await this.store.getStreamInfo(vmId);
     return { vmId, state: service.state, bytes: info?.bytes ?? 0 };
+  }
+}
+
+/** Refuses an image the machine could not load, naming the file and the problem. */
+function checkImage(file: ImageFile, rawBase?: number): void {
+  if (file.bytes.length === 0) throw new ValidationError(`Cannot load '${file.name}': the file is empty.`);
+  try {
+    readImage(file.bytes, file.name, rawBase);
+  } catch (error) {
+    throw new ValidationError(error instanceof Error ? error.message : String(error), 'Choose an ELF64 RISC-V program or a raw binary built for 0x80000000.');
   }
 }
 

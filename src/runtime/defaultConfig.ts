@@ -28,6 +28,12 @@ export const DEFAULT_BOOT_IMAGE: BootImageRef = { name: 'os.elf', builtin: true 
 
 export const DEFAULT_VM_NAME = 'Playground OS';
 
-export function defaultVmConfig(bootImage: BootImageRef = DEFAULT_BOOT_IMAGE, memoryMiB = DEFAULT_MEMORY_MIB): VmConfig {
-  return { memoryMiB, isa: ISA_STRING, bootImage, devices: BOARD_DEVICES };
+export function defaultVmConfig(
+  bootImage: BootImageRef = DEFAULT_BOOT_IMAGE,
+  memoryMiB = DEFAULT_MEMORY_MIB,
+  kernelImage?: BootImageRef,
+): VmConfig {
+  return kernelImage
+    ? { memoryMiB, isa: ISA_STRING, bootImage, kernelImage, devices: BOARD_DEVICES }
+    : { memoryMiB, isa: ISA_STRING, bootImage, devices: BOARD_DEVICES };
 }

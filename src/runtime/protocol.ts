@@ -62,10 +62,18 @@ export interface StorageUse {
   readonly streams: number;
 }
 
+/** A file the person chose, to boot from. */
+export interface ImageFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
 /** The worker's API. Every rejection is an ErrorPayload ({code, message, hint?}). */
 export interface WorkerApi {
   listVms(): Promise<VmSummary[]>;
   createVm(name: string, config?: VmConfig): Promise<VmSummary>;
+  /** A VM booting uploaded images (firmware or program, and an optional payload at 0x8020_0000). */
+  createVmFromFiles(name: string, bios: ImageFile, kernel?: ImageFile, memoryMiB?: number): Promise<VmSummary>;
   execute(vmId: VmId, command: UiCommand): Promise<VmSummary>;
   createSnapshot(vmId: VmId, name: string): Promise<VmSummary>;
   deleteVm(vmId: VmId): Promise<void>;

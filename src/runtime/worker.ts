@@ -2,26 +2,25 @@
 import * as Comlink from 'comlink';
 import { NotFoundError, toErrorPayload, type BootImageRef } from '../domain/index.ts';
 import { IndexedDbEventStore } from '../store/IndexedDbEventStore.ts';
+import { IndexedDbImageStore } from '../store/ImageStore.ts';
 import type { WorkerApi } from './protocol.ts';
 import { VmHost } from './VmHost.ts';
 
-/** Built-in images are served beside the app (public/guests); others are stored by content. */
-async function resolveImage(store: IndexedDbEventStore, ref: BootImageRef): Promise<Uint8Array> {
-  if (ref.builtin) {
-    const response = await fetch(new URL(`guests/${encodeURIComponent(ref.name)}`, new URL(import.meta.env.BASE_URL, self.location.origin)));
-    if (!response.ok) throw new NotFoundError(`The built-in image '${ref.name}' could not be loaded (HTTP ${response.status}).`, 'Reload the page; if it persists, the app was built without its guests.');
-    return new Uint8Array(await response.arrayBuffer());
+/** Built-in images are served beside the app (public/guests). */
+async function fetchBuiltin(ref: BootImageRef): Promise<Uint8Array> {
+  const response = await fetch(new URL(`guests/${encodeURIComponent(ref.name)}`, new URL(import.meta.env.BASE_URL, self.location.origin)));
+  if (!response.ok) {
+    throw new NotFoundError(`The built-in image '${ref.name}' could not be loaded (HTTP ${response.status}).`, 'Reload the page; if it persists, the app was built without its guests.');
   }
-  const stored = ref.sha256 ? await store.database.get('bootImages', ref.sha256) : undefined;
-  if (!stored) throw new NotFoundError(`The boot image '${ref.name}' is not stored in this browser.`, 'Import the VM again together with its image.');
-  return stored.bytes;
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 const ready = IndexedDbEventStore.open().then(
   (store) =>
     new VmHost(store, {
       estimate: () => navigator.storage?.estimate?.() ?? Promise.resolve(undefined),
-      resolveImage: (ref) => resolveImage(store, ref),
+      resolveImage: fetchBuiltin,
+      images: new IndexedDbImageStore(store.database),
     }),
 );
 

@@ -24,6 +24,7 @@ export interface VmsSlice {
   refresh(): Promise<void>;
   select(vmId: VmId | null): void;
   createVm(name: string): Promise<void>;
+  createVmFromFiles(name: string, bios: File, kernel: File | null, memoryMiB: number): Promise<boolean>;
   renameVm(vmId: VmId, name: string): Promise<void>;
   deleteVm(vmId: VmId): Promise<void>;
   exportVm(vmId: VmId): Promise<{ fileName: string; text: string } | null>;
@@ -118,6 +119,16 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
         if (!created) return;
         await get().refresh();
         get().select(created.vmId);
+      },
+      async createVmFromFiles(name, bios, kernel, memoryMiB) {
+        const read = async (f: File) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+        const created = await guard(async () =>
+          client.createVmFromFiles(name, await read(bios), kernel ? await read(kernel) : undefined, memoryMiB),
+        );
+        if (!created) return false;
+        await get().refresh();
+        get().select(created.vmId);
+        return true;
       },
       async renameVm(vmId, name) {
         if (await guard(() => client.execute(vmId, { type: 'RenameVm', name }))) await get().refresh();

@@ -35,6 +35,7 @@ export function VmList() {
           Create
         </button>
       </form>
+      <FromFiles />
       <ul>
         {vms.map((vm) => (
           <VmItem key={vm.vmId} vm={vm} selected={vm.vmId === selectedId} onSelect={() => select(vm.vmId)} />
@@ -61,6 +62,65 @@ export function VmList() {
         </span>
       </div>
     </nav>
+  );
+}
+
+/** Create a VM from uploaded images: firmware or program, and an optional payload (OpenSBI + U-Boot). */
+function FromFiles() {
+  const createVmFromFiles = useApp((s) => s.createVmFromFiles);
+  const [name, setName] = useState('');
+  const [bios, setBios] = useState<File | null>(null);
+  const [kernel, setKernel] = useState<File | null>(null);
+  const [memory, setMemory] = useState(128);
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!bios) return;
+    setBusy(true);
+    void createVmFromFiles(name.trim() || bios.name, bios, kernel, memory).then((ok) => {
+      setBusy(false);
+      if (ok) {
+        form.current?.reset();
+        setName('');
+        setBios(null);
+        setKernel(null);
+      }
+    });
+  };
+
+  return (
+    <details className="from-files">
+      <summary>New VM from files…</summary>
+      <form ref={form} onSubmit={submit}>
+        <label>
+          Name
+          <input value={name} maxLength={64} placeholder="(file name)" onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Firmware or program (ELF or raw, at 0x80000000)
+          <input type="file" data-testid="bios-file" required onChange={(e) => setBios(e.target.files?.[0] ?? null)} />
+        </label>
+        <label>
+          Payload, optional (raw at 0x80200000, e.g. U-Boot after OpenSBI)
+          <input type="file" data-testid="kernel-file" onChange={(e) => setKernel(e.target.files?.[0] ?? null)} />
+        </label>
+        <label>
+          Memory
+          <select value={memory} onChange={(e) => setMemory(Number(e.target.value))}>
+            {[32, 64, 128, 256, 512].map((m) => (
+              <option key={m} value={m}>
+                {m} MiB
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={!bios || busy}>
+          {busy ? 'Creating…' : 'Create from files'}
+        </button>
+      </form>
+    </details>
   );
 }
 
