@@ -1,0 +1,43 @@
+// Debian's OpenSBI and U-Boot, uploaded into the page, boot to the prompt and answer a command.
+import { existsSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+const LIB = '.cache/firmware/root/usr/lib';
+const FW_JUMP = `${LIB}/riscv64-linux-gnu/opensbi/generic/fw_jump.bin`;
+const UBOOT = `${LIB}/u-boot/qemu-riscv64_smode/u-boot.bin`;
+const present = existsSync(FW_JUMP) && existsSync(UBOOT);
+if (!present && process.env.CI) throw new Error('CI must run the U-Boot scenario, but the firmware is not fetched: run npm run fetch-firmware.');
+
+test('uploads fw_jump.bin and the S-mode u-boot.bin, boots to the U-Boot prompt and types version', async ({ page }) => {
+  test.skip(!present, 'firmware not fetched: run npm run fetch-firmware');
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await expect(page.locator('.vm-item')).not.toHaveCount(0);
+  await page.getByText('New VM from files…').click();
+  await page.getByPlaceholder('(file name)').fill('U-Boot');
+  await page.getByTestId('bios-file').setInputFiles(FW_JUMP);
+  await page.getByTestId('kernel-file').setInputFiles(UBOOT);
+  await page.getByRole('button', { name: 'Create from files' }).click();
+  await expect(page.locator('.vm-item.selected .name')).toHaveText('U-Boot');
+  await page.getByRole('button', { name: 'Start' }).click();
+  const screen = () => page.getByTestId('console').locator('.xterm-rows').innerText();
+  await expect.poll(screen, { timeout: 60_000 }).toMatch(/=>\s*$/);
+  await page.locator('.console').click();
+  await page.keyboard.type('version');
+  await page.keyboard.press('Enter');
+  await expect.poll(screen, { timeout: 30_000 }).toMatch(/U-Boot 2023\.01[^]*riscv64-linux-gnu-gcc[^]*=>\s*$/);
+  await page.screenshot({ path: 'test-results/screenshots/uboot-1280.png' });
+  expect(errors).toEqual([]);
+});
+
+test('a file that is not a program is refused with its name and nothing is created', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('.vm-item')).not.toHaveCount(0);
+  const before = await page.locator('.vm-item').count();
+  await page.getByText('New VM from files…').click();
+  await page.getByTestId('bios-file').setInputFiles({ name: 'readme.txt', mimeType: 'text/plain', buffer: Buffer.from('This is a text file, not a RISC-V program.\n') });
+  await page.getByRole('button', { name: 'Create from files' }).click();
+  await expect(page.locator('.toast').last()).toContainText("'readme.txt'");
+  await expect(page.locator('.vm-item')).toHaveCount(before);
+});
