@@ -60,3 +60,33 @@ test('scrubbing back shows the console and registers of that moment; stepping an
   await expect(page.getByTestId('vm-status')).toHaveText('running');
   expect(errors).toEqual([]);
 });
+
+test('a breakpoint is hit by continue, and by reverse-continue from later', async ({ page }) => {
+  await page.goto('/');
+  const screen = () => text(page, 'console');
+  await expect.poll(screen, { timeout: 30_000 }).toMatch(/\$\s*$/);
+  await page.locator('.console').click();
+  await page.keyboard.type('echo breakpoints');
+  await page.keyboard.press('Enter');
+  await expect.poll(screen, { timeout: 30_000 }).toMatch(/breakpoints\s*\n\$/);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('vm-status')).toHaveText('paused (user)');
+
+  await page.getByLabel('Sequence number').fill('2');
+  await expect(page.getByTestId('scrub-position')).toContainText('seq 2 /');
+  // console_putc in public/guests/os.elf: the shell echoes every typed character through it.
+  await page.getByLabel('Breakpoint address').fill('0x80000130');
+  await page.getByRole('button', { name: 'Add' }).click();
+  const icountOf = async () => Number((await page.getByTestId('scrub-position').innerText()).match(/icount ([\d,]+)/)![1].replaceAll(',', ''));
+
+  await page.getByRole('button', { name: 'continue ▶▶' }).click();
+  await expect(page.getByTestId('pc')).toHaveText('0x80000130');
+  const first = await icountOf();
+  await page.getByRole('button', { name: 'continue ▶▶' }).click();
+  await expect.poll(icountOf).toBeGreaterThan(first);
+  await expect(page.getByTestId('pc')).toHaveText('0x80000130');
+  await page.getByRole('button', { name: '◀◀ reverse' }).click();
+  await expect.poll(icountOf).toBe(first);
+  await expect(page.getByTestId('pc')).toHaveText('0x80000130');
+  await expect(page.getByRole('button', { name: 'Breakpoint at 0x80000130' })).toHaveAttribute('aria-pressed', 'true');
+});

@@ -10,6 +10,7 @@ import {
   ValidationError,
   VmError,
   type AnyStoredEvent,
+  type Hex,
   type VmConfig,
   type VmId,
   type VmState,
@@ -23,9 +24,9 @@ import { defaultVmConfig } from './defaultConfig.ts';
 import type { ImageFile } from './protocol.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
-import { viewOf } from './inspect.ts';
 import type { ConsoleUpdate, ExportedFile, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
-import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { boot, replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { Travel } from './Travel.ts';
 
 /** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
 export const UPDATE_INTERVAL_MS = 33;
@@ -52,8 +53,7 @@ export class VmHost implements WorkerApi {
   private readonly watches = new Map<number, Watch>();
   private readonly runners = new Map<VmId, MachineRunner>();
   private readonly consoles = new Map<VmId, Set<(update: ConsoleUpdate) => void>>();
-  /** Per VM: the events read so far and the last replayer, so stepping forward continues from it. */
-  private readonly travel = new Map<VmId, { events: AnyStoredEvent[]; replayer: Replayer | null }>();
+  private readonly travel = new Map<VmId, Travel>();
   private nextWatch = 1;
   private readonly clock: () => number;
 
@@ -140,39 +140,28 @@ export class VmHost implements WorkerApi {
 
   async inspect(vmId: VmId, target: TravelTarget): Promise<PastView> {
     const service = await this.existing(vmId);
+    return this.travelOf(service).view(this.configOf(service), target);
+  }
+
+  async findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null> {
+    const service = await this.existing(vmId);
+    const config = this.configOf(service);
+    const travel = this.travelOf(service);
+    const start = 'icount' in from ? from.icount : (await travel.view(config, from)).icount;
+    const hit = await travel.findBreakpoint(config, pcs.map(parseHex), start, direction);
+    return hit === null ? null : travel.view(config, { icount: hit });
+  }
+
+  private travelOf(service: EventDrivenVmService): Travel {
+    let travel = this.travel.get(service.vmId);
+    if (!travel) this.travel.set(service.vmId, (travel = new Travel(service.vmId, this.store, this.resolve)));
+    return travel;
+  }
+
+  private configOf(service: EventDrivenVmService): VmConfig {
     const config = service.state.config;
     if (!config) throw new IllegalStateError(`VM '${service.state.name}' has no configuration.`);
-    let cache = this.travel.get(service.vmId);
-    if (!cache) this.travel.set(service.vmId, (cache = { events: [], replayer: null }));
-    const fresh = await this.store.loadEvents(service.vmId, cache.events.length + 1);
-    cache.events.push(...fresh);
-    const events = cache.events;
-    const head = events.length;
-    if (head === 0) throw new NotFoundError(`VM '${service.state.name}' has no history yet.`);
-
-    let seq: number;
-    let icount: number;
-    if ('seq' in target) {
-      seq = Math.min(Math.max(1, Math.floor(target.seq)), head);
-      icount = events[seq - 1].icount;
-    } else {
-      icount = Math.min(Math.max(0, Math.floor(target.icount)), events[head - 1].icount);
-      seq = lastAtOrBefore(events, icount);
-    }
-    // An icount target includes every event at that icount; a seq target only those up to it.
-    const uptoSeq = 'seq' in target ? seq : lastAtOrBefore(events, icount);
-    if (!cache.replayer || !cache.replayer.canReach(icount, uptoSeq)) {
-      cache.replayer = new Replayer(config, await resolveImages(config, this.resolve));
-    }
-    const incarnation = cache.replayer.advance(events, icount, uptoSeq);
-    let console = '';
-    let state = initialState(service.vmId);
-    for (let i = 0; i < seq; i++) {
-      const e = events[i];
-      state = evolve(state, e);
-      if (e.type === 'IoCompleted' && e.data.direction === 'out') console += e.data.bytes;
-    }
-    return { vmId: service.vmId, seq, icount, head, state, machine: viewOf(incarnation.machine, icount), console };
+    return config;
   }
 
   /** Types into the VM's console; recorded as InputReceived when the machine takes it. */
@@ -370,16 +359,10 @@ function checkImage(file: ImageFile, rawBase?: number): void {
   }
 }
 
-/** Index+1 of the last event whose icount is at or before `icount` (events are in icount order). */
-function lastAtOrBefore(events: readonly AnyStoredEvent[], icount: number): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (events[mid].icount <= icount) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.max(1, lo);
+/** A guest address from `0x…` text. */
+function parseHex(text: Hex): number {
+  if (!/^0x[0-9a-f]{1,16}$/i.test(text)) throw new ValidationError(`'${text}' is not an address; write it like 0x80001234.`);
+  return Number(BigInt.asIntN(64, BigInt(text)));
 }
 
 /** A short random id, safe in URLs and file names. */

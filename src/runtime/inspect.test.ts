@@ -69,3 +69,24 @@ describe('inspect (seek by re-execution)', () => {
     host.dispose();
   }, 120_000);
 });
+
+describe('breakpoints over recorded history', () => {
+  it('continue and reverse-continue land on the breakpoint pc, at the next and previous hits', async () => {
+    const { host, vmId } = await recordSession();
+    const putc = '0x80000130'; // console_putc in public/guests/os.elf (riscv64-unknown-elf-nm)
+    const head = (await host.listVms())[0].state.version;
+    const middle = await host.inspect(vmId, { seq: Math.floor(head / 2) });
+    const next = await host.findBreakpoint(vmId, [putc], { icount: middle.icount }, 'forward');
+    expect(next).not.toBeNull();
+    expect(next!.machine.pc).toBe(putc);
+    expect(next!.icount).toBeGreaterThan(middle.icount);
+    const after = await host.findBreakpoint(vmId, [putc], { icount: next!.icount }, 'forward');
+    expect(after!.icount).toBeGreaterThan(next!.icount);
+    const back = await host.findBreakpoint(vmId, [putc], { icount: after!.icount }, 'backward');
+    expect(back!.icount).toBe(next!.icount);
+    expect(back!.machine.pc).toBe(putc);
+    const nowhere = await host.findBreakpoint(vmId, ['0x80001bee'] /* panic: never called */, { icount: 0 }, 'forward');
+    expect(nowhere).toBeNull();
+    host.dispose();
+  }, 120_000);
+});

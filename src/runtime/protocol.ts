@@ -1,5 +1,5 @@
 // What the main thread and the worker say to each other: the worker's API and the updates it pushes.
-import type { AnyStoredEvent, Command, ErrorPayload, VmConfig, VmId, VmState } from '../domain/index.ts';
+import type { AnyStoredEvent, Command, ErrorPayload, Hex, VmConfig, VmId, VmState } from '../domain/index.ts';
 import type { MachineView } from './inspect.ts';
 
 export type { MachineView };
@@ -87,6 +87,8 @@ export interface WorkerApi {
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number>;
   /** Rebuilds the VM as it was at `target` (the live machine keeps running). */
   inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
+  /** Continue (forward) or reverse-continue (backward) from `from` to a pc breakpoint; null when none is hit. */
+  findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
   storage(): Promise<StorageUse>;

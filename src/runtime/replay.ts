@@ -96,11 +96,53 @@ export class Replayer {
     return this.current;
   }
 
-  private runTo(icount: number): void {
+  /**
+   * Runs forward from here, with inputs and resets applied as recorded, until the hart is about to
+   * execute one of `pcs` or stream icount `limit` is reached. `onHit` hears every stop at a
+   * breakpoint and says whether to keep going (to find the last one before a point).
+   * Returns the icount of the stop it ended on, or null when it reached the limit.
+   */
+  runToBreakpoint(events: readonly AnyStoredEvent[], pcs: ReadonlySet<number>, limit: number, onHit: (icount: number) => boolean): number | null {
+    let found: number | null = null;
+    const hit = (): boolean => {
+      found = this.icount;
+      return !onHit(this.icount);
+    };
+    this.breakpoints = pcs;
+    this.onBreak = hit;
+    try {
+      for (const e of events) {
+        if (e.icount > limit) break;
+        if (e.seq <= this.appliedSeq) continue;
+        if (e.type !== 'InputReceived' && e.type !== 'VmReset') continue;
+        if (this.runTo(e.icount)) return found;
+        if (e.type === 'InputReceived') this.current.machine.sendInput(latin1Bytes(e.data.bytes));
+        else this.current = boot(this.config, this.images, e.icount);
+        this.appliedSeq = e.seq;
+      }
+      return this.runTo(limit) ? found : null;
+    } finally {
+      this.breakpoints = NO_BREAKPOINTS;
+      this.onBreak = null;
+    }
+  }
+
+  private breakpoints: ReadonlySet<number> = NO_BREAKPOINTS;
+  /** Called at a breakpoint stop; true means stop replaying there. */
+  private onBreak: (() => boolean) | null = null;
+
+  /** Runs to `icount`; true when it stopped early at a breakpoint that ends the search. */
+  private runTo(icount: number): boolean {
     const machine = this.current.machine;
+    machine.breakpoints.clear();
+    for (const pc of this.breakpoints) machine.breakpoints.add(pc);
     while (this.current.base + machine.icount < icount) {
       const budget = Math.min(REPLAY_CHUNK, icount - this.current.base - machine.icount);
       const result = machine.run(budget);
+      if (result.reason === 'breakpoint' && this.onBreak?.()) {
+        machine.drainOutput();
+        return true;
+      }
       if (result.reason !== 'budget' && result.reason !== 'breakpoint' && this.current.base + machine.icount < icount) {
         // The machine stopped (waiting, powered off) before the recorded point: the recording and
         // the machine disagree, which replay cannot paper over.
@@ -111,8 +153,11 @@ export class Replayer {
       }
     }
     machine.drainOutput();
+    return false;
   }
 }
+
+const NO_BREAKPOINTS: ReadonlySet<number> = new Set();
 
 /** Re-executes from boot to stream icount `target` (default: the last event's icount). */
 export function replayTo(

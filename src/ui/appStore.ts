@@ -51,6 +51,11 @@ export interface TravelSlice {
   stepEvent(delta: number): Promise<void>;
   stepInstruction(delta: number): Promise<void>;
   backToLive(): void;
+  /** pc breakpoints of the selected VM, as 0x… addresses. */
+  breakpoints: ReadonlySet<string>;
+  toggleBreakpoint(pc: string): void;
+  /** Travels to the next (forward) or previous (backward) moment the hart stands at a breakpoint. */
+  continueTo(direction: 'forward' | 'backward'): Promise<void>;
 }
 
 export type AppState = ErrorsSlice & VmsSlice & StreamSlice & TravelSlice & { readonly client: VmClient };
@@ -111,7 +116,7 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
       },
       select(vmId) {
         if (vmId === get().selectedId) return;
-        set({ selectedId: vmId, events: [], current: null, past: null, previousPast: null });
+        set({ selectedId: vmId, events: [], current: null, past: null, previousPast: null, breakpoints: new Set() });
         watcher.follow(vmId);
       },
       async createVm(name) {
@@ -225,6 +230,35 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
     backToLive() {
       queued = null;
       set({ past: null, previousPast: null });
+    },
+    breakpoints: new Set(),
+    toggleBreakpoint(pc) {
+      const next = new Set(get().breakpoints);
+      if (next.has(pc)) next.delete(pc);
+      else next.add(pc);
+      set({ breakpoints: next });
+    },
+    async continueTo(direction) {
+      const { selectedId: vmId, breakpoints, past, current } = get();
+      if (!vmId || breakpoints.size === 0) return;
+      set({ seeking: true });
+      try {
+        const from = past ? { icount: past.icount } : { seq: current?.version ?? 1 };
+        const view = await client.findBreakpoint(vmId, [...breakpoints], from, direction);
+        if (view) set((s) => ({ past: view, previousPast: s.past }));
+        else
+          get().report(
+            new RemoteError({
+              code: 'NotFound',
+              message: `No breakpoint is hit ${direction === 'forward' ? 'after' : 'before'} this point of the recorded history.`,
+              hint: direction === 'forward' ? 'Let the VM run further, or set another breakpoint.' : 'Set a breakpoint on code that ran earlier.',
+            }),
+          );
+      } catch (error) {
+        get().report(error);
+      } finally {
+        set({ seeking: false });
+      }
     },
   });
 }

@@ -10,6 +10,8 @@ export function Scrubber() {
   const stepEvent = useApp((s) => s.stepEvent);
   const stepInstruction = useApp((s) => s.stepInstruction);
   const backToLive = useApp((s) => s.backToLive);
+  const continueTo = useApp((s) => s.continueTo);
+  const hasBreakpoints = useApp((s) => s.breakpoints.size > 0);
   const position = past?.seq ?? head;
   const [dragging, setDragging] = useState<number | null>(null);
 
@@ -18,6 +20,9 @@ export function Scrubber() {
 
   return (
     <div className="scrubber" role="group" aria-label="Time travel">
+      <button type="button" onClick={() => void continueTo('backward')} disabled={!hasBreakpoints} title="Reverse-continue to the previous breakpoint hit (Shift+,)" aria-keyshortcuts="Shift+<">
+        ◀◀ reverse
+      </button>
       <button type="button" onClick={() => void stepEvent(-1)} disabled={position <= 1} title="One event back (,)" aria-keyshortcuts=",">
         ◀ event
       </button>
@@ -42,6 +47,9 @@ export function Scrubber() {
       <button type="button" onClick={() => void stepEvent(1)} disabled={!past || position >= head} title="One event forward (.)" aria-keyshortcuts=".">
         event ▶
       </button>
+      <button type="button" onClick={() => void continueTo('forward')} disabled={!hasBreakpoints} title="Continue to the next breakpoint hit (Shift+.)" aria-keyshortcuts="Shift+>">
+        continue ▶▶
+      </button>
       <span className="where" data-testid="scrub-position">
         {past ? `seq ${past.seq} / ${head} · icount ${past.icount.toLocaleString('en')}` : `live · seq ${head}`}
         {seeking ? ' …' : ''}
@@ -54,10 +62,16 @@ export function Scrubber() {
 }
 
 /** Keyboard shortcuts for travelling, ignored while typing into the console or a field. */
-export function travelShortcut(event: KeyboardEvent): ((s: { stepEvent(d: number): unknown; stepInstruction(d: number): unknown; backToLive(): void }) => void) | null {
+export function travelShortcut(
+  event: KeyboardEvent,
+): ((s: { stepEvent(d: number): unknown; stepInstruction(d: number): unknown; backToLive(): void; continueTo(d: 'forward' | 'backward'): unknown }) => void) | null {
   const target = event.target as HTMLElement | null;
   if (target?.closest('.console, input, textarea') || event.altKey || event.ctrlKey || event.metaKey) return null;
   switch (event.key) {
+    case '<':
+      return (s) => void s.continueTo('backward');
+    case '>':
+      return (s) => void s.continueTo('forward');
     case ',':
       return (s) => void s.stepEvent(-1);
     case '.':
