@@ -104,6 +104,30 @@ describe('running a VM in the host', () => {
     host.dispose();
   });
 
+  it('records traps, timer interrupts and the buggy program\'s page fault as events', async () => {
+    const store = new InMemoryEventStore();
+    const host = new VmHost(store, { resolveImage });
+    const vm = await host.createVm('faults');
+    const tty = consoleOf(host, vm.vmId);
+    await host.execute(vm.vmId, { type: 'StartVm' });
+    await expect.poll(tty.text, { timeout: 20_000 }).toMatch(/\$ $/);
+    await host.sendInput(vm.vmId, new TextEncoder().encode('run buggy\r'));
+    await expect.poll(tty.text, { timeout: 30_000 }).toMatch(/load page fault at 0x0000000000000539[^]*\$ $/);
+    await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+    const events = await store.loadEvents(vm.vmId);
+    const fault = events.find((e) => e.type === 'PageFault');
+    expect(fault?.data).toMatchObject({ vaddr: '0x539', access: 'load', privilege: 'U' });
+    expect(events.some((e) => e.type === 'TrapTaken' && e.data.cause === 13 && !e.data.interrupt)).toBe(true);
+    expect(events.some((e) => e.type === 'TrapTaken' && e.data.cause === 8)).toBe(true);
+    expect(events.some((e) => e.type === 'InterruptRaised' && e.data.source === 'clint')).toBe(true);
+    const icounts = events.map((e) => e.icount);
+    expect(icounts).toEqual([...icounts].sort((a, b) => a - b));
+    const state = (await host.listVms())[0].state;
+    expect(state.counters.pageFaults).toBe(1);
+    expect(state.counters.traps).toBeGreaterThan(10);
+    host.dispose();
+  });
+
   it('turns bytes into one-char-per-byte strings and back without loss', () => {
     const all = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 7) & 0xff);
     const text = latin1String(all);

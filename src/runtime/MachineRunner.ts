@@ -13,6 +13,14 @@ const YIELD_AFTER_MS = 12;
 export const FLUSH_INTERVAL_MS = 100;
 /** How far virtual time may run ahead of wall time while the guest is idle, before the loop sleeps. */
 const IDLE_LEAD_MS = 20;
+/**
+ * Trap events recorded per flush at most: a guest trapping in a tight loop would otherwise write
+ * hundreds of thousands of events a second. Traps beyond the cap are counted in `trapsNotRecorded`.
+ */
+export const MAX_TRAP_EVENTS_PER_FLUSH = 200;
+
+const CAUSE_NAMES_PAGE_FAULT: Readonly<Record<number, 'fetch' | 'load' | 'store'>> = { 12: 'fetch', 13: 'load', 15: 'store' };
+const PRIVILEGE = ['U', 'S', 'S', 'M'] as const;
 
 export interface RunnerHooks {
   /** Console bytes as soon as the guest writes them (before they are persisted), with their offset in the VM's whole output. */
@@ -37,6 +45,9 @@ export class MachineRunner {
   private flushStartIcount: number;
   private flushStartPc: number;
   private lastFlush = 0;
+  private trapsThisFlush = 0;
+  /** Traps that happened but were not recorded as events because of the per-flush cap. */
+  trapsNotRecorded = 0;
   /** Bytes the VM has written to its console since it was created (equals the aggregate's bytesOut once flushed). */
   private consoleOffset: number;
 
@@ -48,6 +59,30 @@ export class MachineRunner {
     this.flushStartIcount = this.icount;
     this.flushStartPc = incarnation.machine.pc;
     this.consoleOffset = service.state.counters.bytesOut;
+    this.listen();
+  }
+
+  /** Records traps, interrupts and page faults as they happen, in icount order with the rest. */
+  private listen(): void {
+    const { machine, base } = this.incarnation;
+    machine.onTrap = (t) => {
+      if (this.trapsThisFlush >= MAX_TRAP_EVENTS_PER_FLUSH) {
+        this.trapsNotRecorded++;
+        return;
+      }
+      this.trapsThisFlush++;
+      const icount = base + t.icount;
+      const at = this.hooks.now();
+      const from = PRIVILEGE[t.from] ?? 'M';
+      this.pending.push(
+        newEvent('TrapTaken', { cause: t.cause, interrupt: t.interrupt, tval: hex(t.tval), pc: hex(t.pc), from, to: PRIVILEGE[t.to] ?? 'M' }, icount, at),
+      );
+      if (t.interrupt) {
+        this.pending.push(newEvent('InterruptRaised', { source: t.cause === 9 || t.cause === 11 ? 'plic' : 'clint', irq: t.cause }, icount, at));
+      } else if (t.cause in CAUSE_NAMES_PAGE_FAULT) {
+        this.pending.push(newEvent('PageFault', { vaddr: hex(t.tval), access: CAUSE_NAMES_PAGE_FAULT[t.cause], pc: hex(t.pc), privilege: from }, icount, at));
+      }
+    };
   }
 
   /** The stream icount: instructions since the VM was created, across resets. */
@@ -84,9 +119,11 @@ export class MachineRunner {
 
   /** Replaces the machine (after a reset); the runner must be stopped. */
   replace(incarnation: Incarnation): void {
+    this.incarnation.machine.onTrap = undefined;
     this.incarnation = incarnation;
     this.flushStartIcount = this.icount;
     this.flushStartPc = incarnation.machine.pc;
+    this.listen();
   }
 
   /** Queues console input; it is delivered, and recorded with its icount, at the next slice boundary. */
@@ -102,6 +139,7 @@ export class MachineRunner {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
+    this.trapsThisFlush = 0;
     this.lastFlush = this.hooks.now();
     await this.service.execute({ type: 'RecordEffects', events });
   }
