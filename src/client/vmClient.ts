@@ -43,6 +43,7 @@ export interface VmClient {
   /** Console output as it happens; resolves to a function that stops it. */
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<() => void>;
   inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
+  fork(vmId: VmId, seq: number): Promise<VmSummary>;
   findBreakpoint(vmId: VmId, pcs: readonly string[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
@@ -79,6 +80,7 @@ export function connectWorker(): VmClient {
       return () => void remote.unwatch(handle);
     },
     inspect: (vmId, target) => call(() => remote.inspect(vmId, target)),
+    fork: (vmId, seq) => call(() => remote.fork(vmId, seq)),
     findBreakpoint: (vmId, pcs, from, direction) => call(() => remote.findBreakpoint(vmId, pcs, from, direction)),
     exportVm: (vmId) => call(() => remote.exportVm(vmId)),
     importVm: (text, fileName) => call(() => remote.importVm(text, fileName)),

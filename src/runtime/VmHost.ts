@@ -1,6 +1,9 @@
 // The worker's side of the protocol: all VMs of one store, their services, watchers and files.
 import {
   evolve,
+  fromEvents,
+  newEvent,
+  type AnyNewEvent,
   IllegalStateError,
   initialState,
   NotFoundError,
@@ -141,6 +144,32 @@ export class VmHost implements WorkerApi {
   async inspect(vmId: VmId, target: TravelTarget): Promise<PastView> {
     const service = await this.existing(vmId);
     return this.travelOf(service).view(this.configOf(service), target);
+  }
+
+  /**
+   * A new VM whose history is this VM's up to `seq`: its stream starts with VmCreated (forkedFrom)
+   * followed by copies of the original's events 2..seq, so re-execution reaches the same state,
+   * and is paused there. The original is not touched.
+   */
+  async fork(vmId: VmId, seq: number): Promise<VmSummary> {
+    const service = await this.existing(vmId);
+    const head = service.state.version;
+    if (!Number.isInteger(seq) || seq < 1 || seq > head) {
+      throw new ValidationError(`Cannot fork VM '${service.state.name}' at seq ${seq}: its history runs from 1 to ${head}.`);
+    }
+    const history = await this.store.loadEvents(service.vmId, 1, seq);
+    const created = history[0];
+    if (created.type !== 'VmCreated') throw new IllegalStateError(`The stream of VM '${service.state.name}' does not start with VmCreated.`);
+    const forkId = newVmId();
+    const now = this.clock();
+    const name = `${created.data.name} @${seq}`.slice(0, 64);
+    const copy = history.slice(1).map(({ type, v, icount, at, data }) => ({ type, v, icount, at, data }) as AnyNewEvent);
+    const events: AnyNewEvent[] = [newEvent('VmCreated', { name, config: created.data.config, forkedFrom: { vmId: service.vmId, seq } }, created.icount, now), ...copy];
+    const last = history[history.length - 1];
+    const statusAt = fromEvents(service.vmId, history).status;
+    if (statusAt === 'running') events.push(newEvent('VmPaused', { reason: 'user' }, last.icount, now));
+    await this.store.append(forkId, 'no-stream', events);
+    return this.summary(forkId);
   }
 
   async findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null> {

@@ -90,3 +90,32 @@ describe('breakpoints over recorded history', () => {
     host.dispose();
   }, 120_000);
 });
+
+describe('fork', () => {
+  it('gives a new VM in the state of the original at that seq, which then goes its own way', async () => {
+    const { store, host, vmId } = await recordSession();
+    const head = (await host.listVms()).find((v) => v.vmId === vmId)!.state.version;
+    const seq = Math.floor(head / 2);
+    const original = await host.inspect(vmId, { seq });
+    const fork = await host.fork(vmId, seq);
+    expect(fork.state.forkedFrom).toEqual({ vmId, seq });
+    expect(fork.state.status).toBe('paused');
+    const forkHead = fork.state.version;
+    const view = await host.inspect(fork.vmId, { seq: seq });
+    expect(view.machine.stateHash).toBe(original.machine.stateHash);
+    expect(view.console).toBe(original.console);
+    expect(forkHead).toBeGreaterThanOrEqual(seq);
+
+    let text = '';
+    await host.attachConsole(fork.vmId, (u) => (text += u.bytes ?? ''));
+    await host.execute(fork.vmId, { type: 'ResumeVm' });
+    await host.sendInput(fork.vmId, new TextEncoder().encode('echo only in the fork\r'));
+    await expect.poll(() => text, { timeout: 20_000 }).toContain('only in the fork');
+    await host.execute(fork.vmId, { type: 'PauseVm', reason: 'user' });
+    const originalEvents = await store.loadEvents(vmId);
+    expect(originalEvents).toHaveLength(head);
+    expect(originalEvents.some((e) => e.type === 'InputReceived' && e.data.bytes.includes('fork'))).toBe(false);
+    await expect(host.fork(vmId, head + 1)).rejects.toMatchObject({ code: 'Validation' });
+    host.dispose();
+  }, 120_000);
+});

@@ -87,6 +87,8 @@ export interface WorkerApi {
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number>;
   /** Rebuilds the VM as it was at `target` (the live machine keeps running). */
   inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
+  /** A new VM that shares this one's history up to `seq` and goes its own way from there. */
+  fork(vmId: VmId, seq: number): Promise<VmSummary>;
   /** Continue (forward) or reverse-continue (backward) from `from` to a pc breakpoint; null when none is hit. */
   findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null>;
   exportVm(vmId: VmId): Promise<ExportedFile>;

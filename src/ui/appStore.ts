@@ -51,6 +51,8 @@ export interface TravelSlice {
   stepEvent(delta: number): Promise<void>;
   stepInstruction(delta: number): Promise<void>;
   backToLive(): void;
+  /** Forks a new VM at the viewed point and selects it. */
+  forkHere(): Promise<void>;
   /** pc breakpoints of the selected VM, as 0x… addresses. */
   breakpoints: ReadonlySet<string>;
   toggleBreakpoint(pc: string): void;
@@ -230,6 +232,17 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
     backToLive() {
       queued = null;
       set({ past: null, previousPast: null });
+    },
+    async forkHere() {
+      const { selectedId: vmId, past } = get();
+      if (!vmId || !past) return;
+      try {
+        const forked = await client.fork(vmId, past.seq);
+        await get().refresh();
+        get().select(forked.vmId);
+      } catch (error) {
+        get().report(error);
+      }
     },
     breakpoints: new Set(),
     toggleBreakpoint(pc) {

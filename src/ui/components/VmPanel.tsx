@@ -23,6 +23,7 @@ export function VmPanel() {
   const selectedId = useApp((s) => s.selectedId);
   const past = useApp((s) => s.past);
   const backToLive = useApp((s) => s.backToLive);
+  const forkHere = useApp((s) => s.forkHere);
 
   if (!selectedId) return <section className="vm-panel muted">Create a VM to begin.</section>;
   if (!current || current.status === 'none') return <section className="vm-panel muted">Loading…</section>;
@@ -57,6 +58,9 @@ export function VmPanel() {
           Viewing the past: after event {past.seq} (icount {past.icount.toLocaleString('en')}). The VM itself goes on.{' '}
           <button type="button" onClick={backToLive}>
             Back to live
+          </button>{' '}
+          <button type="button" onClick={() => void forkHere()} title="A new VM with this history up to here, paused, to go another way">
+            Fork from here
           </button>
         </p>
       )}
