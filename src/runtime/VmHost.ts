@@ -28,7 +28,7 @@ import type { ImageFile } from './protocol.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
 import type { ConsoleUpdate, ExportedFile, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
-import { boot, replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 import { Travel } from './Travel.ts';
 
 /** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
@@ -128,8 +128,10 @@ export class VmHost implements WorkerApi {
         }
         break;
       }
-      case 'RenameVm':
       case 'RestoreSnapshot':
+        await this.restoreSnapshot(service, command.id);
+        break;
+      case 'RenameVm':
       case 'DeleteSnapshot':
         await service.execute(command);
         break;
@@ -224,7 +226,7 @@ export class VmHost implements WorkerApi {
     const config = service.state.config;
     if (!config) throw new IllegalStateError(`VM '${service.state.name}' has no configuration.`);
     const images = await resolveImages(config, this.resolve);
-    const history = service.state.version > 0 ? await this.store.query({ vmId: service.vmId, types: ['InputReceived', 'VmReset'], limit: Number.MAX_SAFE_INTEGER }) : [];
+    const history = service.state.version > 0 ? await this.store.query({ vmId: service.vmId, types: ['InputReceived', 'VmReset', 'SnapshotCreated', 'SnapshotRestored'], limit: Number.MAX_SAFE_INTEGER }) : [];
     const incarnation = replayTo(config, images, history, service.state.icount);
     const vmId = service.vmId;
     const runner = new MachineRunner(incarnation, service, {
@@ -255,9 +257,41 @@ export class VmHost implements WorkerApi {
     for (const listener of this.consoles.get(vmId) ?? []) listener(update);
   }
 
+  /** Records a snapshot at the machine's current point (the run pauses for the moment it takes). */
   async createSnapshot(vmId: VmId, name: string): Promise<VmSummary> {
-    await (await this.existing(vmId)).createSnapshot(name);
+    const service = await this.existing(vmId);
+    const runner = this.runners.get(vmId);
+    const wasRunning = runner?.isRunning ?? false;
+    await runner?.stop();
+    try {
+      await service.execute({ type: 'CreateSnapshot', id: crypto.randomUUID(), name, size: 0 }, runner?.icount);
+    } finally {
+      if (wasRunning) runner?.start();
+    }
     return this.summary(vmId);
+  }
+
+  /**
+   * Puts the machine back in the state a snapshot recorded; history goes on (SnapshotRestored at
+   * the current icount), so replay stays exact.
+   */
+  private async restoreSnapshot(service: EventDrivenVmService, id: string): Promise<void> {
+    const { status, name } = service.state;
+    if (status !== 'running' && status !== 'paused') {
+      throw new IllegalStateError(`Cannot restore a snapshot of VM '${name}': it is ${status}.`, 'Start it first; a snapshot is restored into a running or paused VM.');
+    }
+    const snapshot = service.state.snapshots.find((x) => x.id === id);
+    if (!snapshot) throw new NotFoundError(`VM '${name}' has no snapshot '${id}'.`);
+    const runner = await this.runnerFor(service);
+    const wasRunning = runner.isRunning;
+    await runner.stop();
+    const config = this.configOf(service);
+    const events = await this.store.loadEvents(service.vmId, 1, snapshot.seq);
+    const machine = new Replayer(config, await resolveImages(config, this.resolve)).advance(events, snapshot.icount, snapshot.seq - 1).machine;
+    const at = runner.icount;
+    await service.execute({ type: 'RestoreSnapshot', id }, at);
+    runner.replace({ machine, base: at - machine.icount });
+    if (wasRunning) runner.start();
   }
 
   async deleteVm(vmId: VmId): Promise<void> {

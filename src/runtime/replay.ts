@@ -76,24 +76,36 @@ export class Replayer {
   advance(events: readonly AnyStoredEvent[], target: number, uptoSeq = Number.MAX_SAFE_INTEGER): Incarnation {
     for (const e of events) {
       if (e.icount > target || e.seq > uptoSeq) break;
-      if (e.seq <= this.appliedSeq) continue;
-      switch (e.type) {
-        case 'InputReceived':
-          this.runTo(e.icount);
-          this.current.machine.sendInput(latin1Bytes(e.data.bytes));
-          this.appliedSeq = e.seq;
-          break;
-        case 'VmReset':
-          this.runTo(e.icount);
-          this.current = boot(this.config, this.images, e.icount);
-          this.appliedSeq = e.seq;
-          break;
-        default:
-          break;
-      }
+      if (e.seq <= this.appliedSeq || !DRIVES_REPLAY.has(e.type)) continue;
+      this.runTo(e.icount);
+      this.apply(e, events);
     }
     this.runTo(target);
     return this.current;
+  }
+
+  /** Applies one cause at the current icount: input bytes, a reboot, or a jump to a snapshot's state. */
+  private apply(e: AnyStoredEvent, events: readonly AnyStoredEvent[]): void {
+    switch (e.type) {
+      case 'InputReceived':
+        this.current.machine.sendInput(latin1Bytes(e.data.bytes));
+        break;
+      case 'VmReset':
+        this.current = boot(this.config, this.images, e.icount);
+        break;
+      case 'SnapshotRestored': {
+        const id = e.data.id;
+        const taken = events.find((c) => c.type === 'SnapshotCreated' && c.data.id === id);
+        if (!taken || taken.type !== 'SnapshotCreated') throw new CorruptError(`Snapshot '${id}' restored at seq ${e.seq} was never created.`);
+        // The state the snapshot named, rebuilt by its own replay; the stream's icount goes on from here.
+        const machine = new Replayer(this.config, this.images).advance(events, taken.icount, taken.seq - 1).machine;
+        this.current = { machine, base: e.icount - machine.icount };
+        break;
+      }
+      default:
+        break;
+    }
+    this.appliedSeq = e.seq;
   }
 
   /**
@@ -113,12 +125,9 @@ export class Replayer {
     try {
       for (const e of events) {
         if (e.icount > limit) break;
-        if (e.seq <= this.appliedSeq) continue;
-        if (e.type !== 'InputReceived' && e.type !== 'VmReset') continue;
+        if (e.seq <= this.appliedSeq || !DRIVES_REPLAY.has(e.type)) continue;
         if (this.runTo(e.icount)) return found;
-        if (e.type === 'InputReceived') this.current.machine.sendInput(latin1Bytes(e.data.bytes));
-        else this.current = boot(this.config, this.images, e.icount);
-        this.appliedSeq = e.seq;
+        this.apply(e, events);
       }
       return this.runTo(limit) ? found : null;
     } finally {
@@ -158,6 +167,9 @@ export class Replayer {
 }
 
 const NO_BREAKPOINTS: ReadonlySet<number> = new Set();
+
+/** The events re-execution applies; every other one is an effect it re-derives. */
+const DRIVES_REPLAY: ReadonlySet<string> = new Set(['InputReceived', 'VmReset', 'SnapshotRestored']);
 
 /** Re-executes from boot to stream icount `target` (default: the last event's icount). */
 export function replayTo(

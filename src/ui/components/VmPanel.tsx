@@ -5,6 +5,7 @@ import { useApp } from '../AppContext.tsx';
 import { ConsolePane, PastConsole } from './ConsolePane.tsx';
 import { Inspector } from './Inspector.tsx';
 import { Scrubber } from './Scrubber.tsx';
+import { Snapshots } from './Snapshots.tsx';
 import { EventList } from './EventList.tsx';
 
 const ACTIONS: readonly { label: string; command: UiCommand; key: string }[] = [
@@ -70,6 +71,7 @@ export function VmPanel() {
       </div>
       <Inspector />
       <Counters state={past?.state ?? current} />
+      {!past && <Snapshots state={current} />}
       <EventList events={events} />
     </section>
   );
