@@ -14,8 +14,10 @@ export const FLUSH_INTERVAL_MS = 100;
 /** How far virtual time may run ahead of wall time while the guest is idle, before the loop sleeps. */
 const IDLE_LEAD_MS = 20;
 /**
- * Trap events recorded per flush at most: a guest trapping in a tight loop would otherwise write
- * hundreds of thousands of events a second. Traps beyond the cap are counted in `trapsNotRecorded`.
+ * Routine traps (interrupts and environment calls) recorded per flush at most: a guest making
+ * system calls in a tight loop would otherwise write hundreds of thousands of events a second.
+ * Those beyond the cap are counted in `trapsNotRecorded`; faults and other exceptions are always
+ * recorded, because they are what a person hunts for.
  */
 export const MAX_TRAP_EVENTS_PER_FLUSH = 200;
 
@@ -66,11 +68,12 @@ export class MachineRunner {
   private listen(): void {
     const { machine, base } = this.incarnation;
     machine.onTrap = (t) => {
-      if (this.trapsThisFlush >= MAX_TRAP_EVENTS_PER_FLUSH) {
+      const routine = t.interrupt || t.cause === 8 || t.cause === 9 || t.cause === 11;
+      if (routine && this.trapsThisFlush >= MAX_TRAP_EVENTS_PER_FLUSH) {
         this.trapsNotRecorded++;
         return;
       }
-      this.trapsThisFlush++;
+      if (routine) this.trapsThisFlush++;
       const icount = base + t.icount;
       const at = this.hooks.now();
       const from = PRIVILEGE[t.from] ?? 'M';
