@@ -14,7 +14,7 @@ export const FLUSH_INTERVAL_MS = 100;
 /** How far virtual time may run ahead of wall time while the guest is idle, before the loop sleeps. */
 const IDLE_LEAD_MS = 20;
 /**
- * Routine traps (interrupts and environment calls) recorded per flush at most: a guest making
+ * Routine traps recorded per flush at most, for interrupts and for environment calls each: a guest making
  * system calls in a tight loop would otherwise write hundreds of thousands of events a second.
  * Those beyond the cap are counted in `trapsNotRecorded`; faults and other exceptions are always
  * recorded, because they are what a person hunts for.
@@ -47,7 +47,8 @@ export class MachineRunner {
   private flushStartIcount: number;
   private flushStartPc: number;
   private lastFlush = 0;
-  private trapsThisFlush = 0;
+  /** Interrupts and environment calls recorded since the last flush. */
+  private readonly trapsThisFlush = [0, 0];
   /** Traps that happened but were not recorded as events because of the per-flush cap. */
   trapsNotRecorded = 0;
   /** Bytes the VM has written to its console since it was created (equals the aggregate's bytesOut once flushed). */
@@ -68,12 +69,16 @@ export class MachineRunner {
   private listen(): void {
     const { machine, base } = this.incarnation;
     machine.onTrap = (t) => {
-      const routine = t.interrupt || t.cause === 8 || t.cause === 9 || t.cause === 11;
-      if (routine && this.trapsThisFlush >= MAX_TRAP_EVENTS_PER_FLUSH) {
-        this.trapsNotRecorded++;
-        return;
+      // Interrupts and environment calls each have their own budget, so a storm of one kind
+      // does not hide the other.
+      const kind = t.interrupt ? 0 : t.cause === 8 || t.cause === 9 || t.cause === 11 ? 1 : -1;
+      if (kind >= 0) {
+        if (this.trapsThisFlush[kind] >= MAX_TRAP_EVENTS_PER_FLUSH) {
+          this.trapsNotRecorded++;
+          return;
+        }
+        this.trapsThisFlush[kind]++;
       }
-      if (routine) this.trapsThisFlush++;
       const icount = base + t.icount;
       const at = this.hooks.now();
       const from = PRIVILEGE[t.from] ?? 'M';
@@ -142,7 +147,7 @@ export class MachineRunner {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
-    this.trapsThisFlush = 0;
+    this.trapsThisFlush.fill(0);
     this.lastFlush = this.hooks.now();
     await this.service.execute({ type: 'RecordEffects', events });
   }
