@@ -3,21 +3,42 @@ import { evolve, initialState, NotFoundError, type AnyStoredEvent, type VmConfig
 import type { EventStore } from '../store/EventStore.ts';
 import { viewOf } from './inspect.ts';
 import type { PastView, TravelTarget } from './protocol.ts';
-import { Replayer, resolveImages, type ImageResolver } from './replay.ts';
+import { Replayer, resolveImages, type Checkpoint, type ImageResolver } from './replay.ts';
+
+export interface TravelOptions {
+  /** Instructions of replay between two in-memory checkpoints. */
+  readonly checkpointInterval?: number;
+  /** Checkpoints kept per VM; beyond it every other one is dropped, keeping recent ones dense. */
+  readonly maxCheckpoints?: number;
+}
 
 /**
- * Keeps the events read so far and the last replayer, so stepping forward continues from where the
- * previous view left off; going back starts a new replay from boot (checkpoints will shorten that).
+ * Keeps the events read so far, the last replayer (so stepping forward continues from where the
+ * previous view left off) and checkpoints taken while replaying (so going back restores the
+ * nearest one instead of booting again). Checkpoints live in the worker's memory for now.
  */
 export class Travel {
   private events: AnyStoredEvent[] = [];
   private replayer: Replayer | null = null;
+  /** In icount order. */
+  private checkpoints: Checkpoint[] = [];
+  private readonly interval: number;
+  private readonly maxCheckpoints: number;
 
   constructor(
     private readonly vmId: VmId,
     private readonly store: EventStore,
     private readonly resolve: ImageResolver,
-  ) {}
+    options: TravelOptions = {},
+  ) {
+    this.interval = options.checkpointInterval ?? 20_000_000;
+    this.maxCheckpoints = options.maxCheckpoints ?? 48;
+  }
+
+  /** How many checkpoints are kept (for tests and the inspector). */
+  get checkpointCount(): number {
+    return this.checkpoints.length;
+  }
 
   /** The VM as it was at `target`. */
   async view(config: VmConfig, target: TravelTarget): Promise<PastView> {
@@ -51,14 +72,22 @@ export class Travel {
       // A stop where we already stand is not "the next" one.
       return replayer.runToBreakpoint(events, set, headIcount, (icount) => icount <= from);
     }
-    const replayer = new Replayer(config, await resolveImages(config, this.resolve));
-    let last: number | null = null;
-    replayer.runToBreakpoint(events, set, from, (icount) => {
-      if (icount < from) last = icount;
-      return true;
-    });
-    this.replayer = replayer;
-    return last;
+    // Search backwards one checkpoint interval at a time: the last hit before `from` is in the
+    // latest interval that has any.
+    const images = await resolveImages(config, this.resolve);
+    let end = from;
+    for (;;) {
+      const start = [...this.checkpoints].reverse().find((cp) => cp.icount < end);
+      const replayer = new Replayer(config, images, start);
+      replayer.onProgress = (r) => this.maybeCheckpoint(r);
+      let last: number | null = null;
+      replayer.runToBreakpoint(events, set, end, (icount) => {
+        if (icount < end) last = icount;
+        return true;
+      });
+      if (last !== null || !start) return last;
+      end = start.icount;
+    }
   }
 
   private async refresh(): Promise<AnyStoredEvent[]> {
@@ -81,9 +110,37 @@ export class Travel {
 
   private async replayerFor(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
     if (!this.replayer || !this.replayer.canReach(icount, uptoSeq)) {
-      this.replayer = new Replayer(config, await resolveImages(config, this.resolve));
+      this.replayer = await this.fresh(config, icount, uptoSeq);
     }
     return this.replayer;
+  }
+
+  /** A replayer starting from the latest checkpoint that can reach (icount, uptoSeq), or from boot. */
+  private async fresh(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
+    const images = await resolveImages(config, this.resolve);
+    let from: Checkpoint | undefined;
+    for (const cp of this.checkpoints) {
+      if (cp.icount <= icount && cp.appliedSeq <= uptoSeq) from = cp;
+      else if (cp.icount > icount) break;
+    }
+    const replayer = new Replayer(config, images, from);
+    replayer.onProgress = (r) => this.maybeCheckpoint(r);
+    return replayer;
+  }
+
+  private maybeCheckpoint(replayer: Replayer): void {
+    const icount = replayer.icount;
+    const nearest = this.checkpoints.reduce((best, cp) => Math.min(best, Math.abs(cp.icount - icount)), Infinity);
+    if (nearest < this.interval) return;
+    const cp = replayer.checkpoint();
+    const at = this.checkpoints.findIndex((c) => c.icount > icount);
+    if (at < 0) this.checkpoints.push(cp);
+    else this.checkpoints.splice(at, 0, cp);
+    // Thin the oldest half, so spacing grows further back while recent history stays dense.
+    if (this.checkpoints.length > this.maxCheckpoints) {
+      const half = Math.floor(this.checkpoints.length / 2);
+      this.checkpoints = [...this.checkpoints.slice(0, half).filter((_, i) => i % 2 === 0), ...this.checkpoints.slice(half)];
+    }
   }
 }
 

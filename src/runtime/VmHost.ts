@@ -29,7 +29,7 @@ import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmServ
 import { MachineRunner } from './MachineRunner.ts';
 import type { ConsoleUpdate, ExportedFile, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
 import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
-import { Travel } from './Travel.ts';
+import { Travel, type TravelOptions } from './Travel.ts';
 
 /** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
 export const UPDATE_INTERVAL_MS = 33;
@@ -47,6 +47,8 @@ export interface VmHostOptions extends VmServiceOptions {
   /** Where uploaded boot images are kept, by content. */
   readonly images?: ImageStore;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Checkpoint spacing of time travel. */
+  readonly travel?: TravelOptions;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -185,7 +187,7 @@ export class VmHost implements WorkerApi {
 
   private travelOf(service: EventDrivenVmService): Travel {
     let travel = this.travel.get(service.vmId);
-    if (!travel) this.travel.set(service.vmId, (travel = new Travel(service.vmId, this.store, this.resolve)));
+    if (!travel) this.travel.set(service.vmId, (travel = new Travel(service.vmId, this.store, this.resolve, this.options.travel)));
     return travel;
   }
 

@@ -10,7 +10,8 @@ const resolveImage: ImageResolver = async (ref) => new Uint8Array(readFileSync(`
 
 async function recordSession() {
   const store = new InMemoryEventStore();
-  const host = new VmHost(store, { resolveImage });
+  // Checkpoints every 300k instructions, so seeks and searches here start from them.
+  const host = new VmHost(store, { resolveImage, travel: { checkpointInterval: 300_000, maxCheckpoints: 8 } });
   const vm = await host.createVm('travel');
   let text = '';
   await host.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));
@@ -44,6 +45,7 @@ describe('inspect (seek by re-execution)', () => {
     const config = events[0].type === 'VmCreated' ? events[0].data.config : undefined;
     const images = await resolveImages(config!, resolveImage);
     const random = seededRandom(5);
+    const travel = (host as unknown as { travel: Map<string, { checkpointCount: number }> }).travel;
     for (let i = 0; i < 50; i++) {
       const seq = 1 + Math.floor(random() * events.length);
       const view = await host.inspect(vmId, { seq });
@@ -51,6 +53,7 @@ describe('inspect (seek by re-execution)', () => {
       expect(view.machine.stateHash, `seq ${seq}`).toBe(reference.machine.stateHash());
       expect(view.icount).toBe(events[seq - 1].icount);
     }
+    expect(travel.get(vmId)!.checkpointCount).toBeGreaterThanOrEqual(2);
     host.dispose();
   }, 120_000);
 

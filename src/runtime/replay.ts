@@ -1,6 +1,6 @@
 // Rebuilds a VM's machine from its stream by re-execution: boot image, then recorded input at recorded icounts.
 import { CorruptError, type AnyStoredEvent, type BootImageRef, type VmConfig } from '../domain/index.ts';
-import { Machine } from '../emulator/machine.ts';
+import { Machine, type MachineSnapshot } from '../emulator/machine.ts';
 
 /** Fetches the bytes of a boot image (built-in by name, or stored content by hash). */
 export type ImageResolver = (ref: BootImageRef) => Promise<Uint8Array>;
@@ -35,8 +35,16 @@ export function boot(config: VmConfig, images: BootImages, base: number): Incarn
   return { machine, base };
 }
 
+/** A replayer's position: the machine state and how far into the stream's causes it is. */
+export interface Checkpoint {
+  readonly icount: number;
+  readonly appliedSeq: number;
+  readonly base: number;
+  readonly snapshot: MachineSnapshot;
+}
+
 /** Per-run chunk while replaying, so a long replay can report progress and stay interruptible. */
-const REPLAY_CHUNK = 5_000_000;
+const REPLAY_CHUNK = 1_000_000;
 
 /**
  * Re-executes a VM's history forward: boots, delivers each recorded input at its icount, reboots
@@ -47,12 +55,25 @@ export class Replayer {
   private current: Incarnation;
   /** Seq of the last input or reset applied. */
   private appliedSeq = 0;
+  /** Hears the replayer between run chunks (to take checkpoints). */
+  onProgress: ((replayer: Replayer) => void) | null = null;
 
   constructor(
     private readonly config: VmConfig,
     private readonly images: BootImages,
+    from?: Checkpoint,
   ) {
     this.current = boot(config, images, 0);
+    if (from) {
+      this.current.machine.restore(from.snapshot);
+      this.current = { machine: this.current.machine, base: from.base };
+      this.appliedSeq = from.appliedSeq;
+    }
+  }
+
+  /** The replayer's position as a checkpoint another replayer can start from. */
+  checkpoint(): Checkpoint {
+    return { icount: this.icount, appliedSeq: this.appliedSeq, base: this.current.base, snapshot: this.current.machine.snapshot() };
   }
 
   get incarnation(): Incarnation {
@@ -148,6 +169,7 @@ export class Replayer {
     while (this.current.base + machine.icount < icount) {
       const budget = Math.min(REPLAY_CHUNK, icount - this.current.base - machine.icount);
       const result = machine.run(budget);
+      this.onProgress?.(this);
       if (result.reason === 'breakpoint' && this.onBreak?.()) {
         machine.drainOutput();
         return true;
