@@ -443,7 +443,8 @@ export function execute(cpu: Cpu): void {
             cpu.pc = pc;
             cpu.icount = icount;
             cpu.inst = raw;
-            npc = executeSystem(cpu, inst, npc);
+            // The unary plus keeps npc an untagged number: without it V8 boxes pc on every instruction.
+            npc = +executeSystem(cpu, inst, npc);
             // Privilege, satp or mstatus may have changed: look the fetch page up again.
             pageVa = NaN;
             break;
