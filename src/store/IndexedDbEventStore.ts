@@ -1,8 +1,8 @@
 // An EventStore on IndexedDB (via idb): one readwrite transaction per batch, events packed in segments, bounded paged reads.
 import { unwrap, type IDBPDatabase } from 'idb';
 import { CorruptError, QuotaError, upcast, type AnyNewEvent, type AnyStoredEvent, type VmId } from '../domain/index.ts';
-import { checkExpected, matches, normalizeQuery, stampBatch, type NormalizedQuery } from './batch.ts';
-import { decodeSegment, encodeSegments, SEGMENT_MAX, segmentBytes, type SegmentRecord } from './segments.ts';
+import { checkExpected, matches, normalizeQuery, validateBatch, withSeqs, type NormalizedQuery } from './batch.ts';
+import { decodeSegments, prepareSegments, SEGMENT_MAX, segmentBytes, segmentRecord, type SegmentRecord } from './segments.ts';
 import {
   type AppendResult,
   type EventQuery,
@@ -36,6 +36,9 @@ export class IndexedDbEventStore implements EventStore {
   }
 
   async append(vmId: VmId, expected: ExpectedSeq, events: readonly AnyNewEvent[]): Promise<AppendResult> {
+    // Checked and encoded before the transaction opens: neither depends on the stream's head.
+    validateBatch(vmId, events);
+    const prepared = prepareSegments(events);
     const tx = this.db.transaction(['events', 'streams'], 'readwrite');
     // Between here and tx.done, only IDB requests are awaited: anything else would let the transaction commit early.
     let result: AppendResult;
@@ -47,14 +50,17 @@ export class IndexedDbEventStore implements EventStore {
       if (events.length === 0) {
         result = { firstSeq: head + 1, lastSeq: head };
       } else {
-        records = stampBatch(vmId, head, events);
         // Raw requests, not idb's promises: a failing add aborts the transaction and surfaces once, in tx.done.
         const rawEvents = unwrap(tx.objectStore('events'));
         let bytes = 0;
-        for (const segment of encodeSegments(vmId, records)) {
+        let seq = head + 1;
+        for (const p of prepared) {
+          const segment = segmentRecord(vmId, seq, p);
           rawEvents.add(segment);
           bytes += segmentBytes(segment);
+          seq += p.count;
         }
+        records = withSeqs(vmId, head, events);
         const last = records[records.length - 1];
         const next: StreamInfo = info
           ? { ...info, head: last.seq, count: info.count + records.length, bytes: info.bytes + bytes, lastAt: last.at }
@@ -86,14 +92,15 @@ export class IndexedDbEventStore implements EventStore {
     const start = await store.openCursor(IDBKeyRange.bound([vmId, 0], [vmId, from]), 'prev');
     let lower = start?.value.seq ?? from;
     let open = false;
-    const out: AnyStoredEvent[] = [];
+    const segments: SegmentRecord[] = [];
     while (true) {
       const page = await store.getAll(IDBKeyRange.bound([vmId, lower], [vmId, last], open, false), SEGMENT_PAGE);
-      for (const segment of page) for (const e of decodeSegment(segment, from, last)) out.push(upcast(e));
+      segments.push(...page);
       if (page.length < SEGMENT_PAGE) break;
       lower = page[page.length - 1].seq;
       open = true;
     }
+    const out = decodeSegments(segments, from, last).map(upcast);
     if (out.length !== last - from + 1 || (out.length > 0 && out[0].seq !== from)) {
       throw new CorruptError(`The stream of VM '${vmId}' is missing events between seq ${from} and ${last}.`);
     }
@@ -111,40 +118,27 @@ export class IndexedDbEventStore implements EventStore {
     return (await this.loadEvents(query.vmId, from, q.toSeq)).reverse();
   }
 
-  /** Per type, the segments holding it (type index), in bounded pages forward or by cursor backward; merged by seq. */
+  /** Per type, the segments holding it (type index), a bounded page at a time; merged by seq. */
   private async queryByType(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
-    const tx = this.db.transaction('events');
-    const index = tx.store.index('byType');
     const merged: AnyStoredEvent[] = [];
+    const lowest = Math.max(0, q.fromSeq - SEGMENT_MAX + 1);
     for (const type of q.types ?? []) {
       const found: AnyStoredEvent[] = [];
-      const take = (segment: SegmentRecord, reverse: boolean): void => {
-        const events = decodeSegment(segment, q.fromSeq, q.toSeq);
-        if (reverse) events.reverse();
+      let bound: [string, string, number] | null = null;
+      while (found.length < q.limit) {
+        const lower: [string, string, number] = !q.backward && bound ? bound : [vmId, type, lowest];
+        const upper: [string, string, number] = q.backward && bound ? bound : [vmId, type, q.toSeq];
+        const range = IDBKeyRange.bound(lower, upper, !q.backward && bound !== null, q.backward && bound !== null);
+        const page = await this.page('byType', range, q.backward);
+        const events = decodeInOrder(page, q);
         for (const raw of events) {
-          if (found.length >= q.limit) return;
+          if (found.length >= q.limit) break;
           if (raw.type !== type) continue;
           const e = upcast(raw);
           if (matches(e, q)) found.push(e);
         }
-      };
-      const lowest = Math.max(0, q.fromSeq - SEGMENT_MAX + 1);
-      if (!q.backward) {
-        let lower: [string, string, number] = [vmId, type, lowest];
-        let open = false;
-        while (found.length < q.limit) {
-          const page = await index.getAll(IDBKeyRange.bound(lower, [vmId, type, q.toSeq], open, false), SEGMENT_PAGE);
-          for (const segment of page) take(segment, false);
-          if (page.length < SEGMENT_PAGE) break;
-          lower = [vmId, type, page[page.length - 1].seq];
-          open = true;
-        }
-      } else {
-        let cursor = await index.openCursor(IDBKeyRange.bound([vmId, type, lowest], [vmId, type, q.toSeq]), 'prev');
-        while (cursor && found.length < q.limit) {
-          take(cursor.value, true);
-          cursor = await cursor.continue();
-        }
+        if (page.length < SEGMENT_PAGE) break;
+        bound = [vmId, type, page[page.length - 1].seq];
       }
       merged.push(...found);
     }
@@ -152,29 +146,48 @@ export class IndexedDbEventStore implements EventStore {
     return merged.slice(0, q.limit);
   }
 
-  /** Walks segments in order of their last time (time index), stopping at the limit or past toTime. */
+  /**
+   * Finds where the time range starts (forward) or ends (backward) with the time index, then walks
+   * segments in seq order, a bounded page at a time, until the limit or the other end of the range.
+   */
   private async queryByTime(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
+    const edge = q.backward ? q.toTime : q.fromTime;
     const tx = this.db.transaction('events');
-    const index = tx.store.index('byTime');
-    const range = IDBKeyRange.bound([vmId, Math.max(q.fromTime, -Number.MAX_VALUE)], [vmId, Number.MAX_VALUE]);
+    const first = await tx.store.index('byTime').openCursor(IDBKeyRange.bound([vmId, Math.max(edge, -Number.MAX_VALUE)], [vmId, Number.MAX_VALUE]));
+    let seqBound = q.backward ? (first ? Math.min(first.value.last, q.toSeq) : q.toSeq) : first ? Math.max(first.value.seq, q.fromSeq - SEGMENT_MAX + 1) : Infinity;
     const found: AnyStoredEvent[] = [];
-    let cursor = await index.openCursor(range, q.backward ? 'prev' : 'next');
-    while (cursor && found.length < q.limit) {
-      const segment = cursor.value;
-      if (!q.backward && segment.firstAt > q.toTime) break;
-      if (segment.firstAt <= q.toTime) {
-        const events = decodeSegment(segment, q.fromSeq, q.toSeq);
-        if (q.backward) events.reverse();
-        for (const raw of events) {
-          if (found.length >= q.limit) break;
-          const e = upcast(raw);
-          if (matches(e, q)) found.push(e);
-        }
+    let open = false;
+    while (found.length < q.limit && Number.isFinite(seqBound)) {
+      const range = q.backward
+        ? IDBKeyRange.bound([vmId, Math.max(0, q.fromSeq - SEGMENT_MAX + 1)], [vmId, seqBound], false, open)
+        : IDBKeyRange.bound([vmId, seqBound], [vmId, q.toSeq], open, false);
+      const page = await this.page(null, range, q.backward);
+      const events = decodeInOrder(page, q);
+      for (const raw of events) {
+        if (found.length >= q.limit) break;
+        const e = upcast(raw);
+        if (matches(e, q)) found.push(e);
       }
+      const edgeReached = page.some((s) => (q.backward ? s.lastAt < q.fromTime : s.firstAt > q.toTime));
+      if (page.length < SEGMENT_PAGE || edgeReached) break;
+      seqBound = page[page.length - 1].seq;
+      open = true;
+    }
+    return found;
+  }
+
+  /** Up to SEGMENT_PAGE segments of a range, in key order or reversed, read in their own transaction. */
+  private async page(index: 'byType' | null, range: IDBKeyRange, backward: boolean): Promise<SegmentRecord[]> {
+    const tx = this.db.transaction('events');
+    const source = index ? tx.store.index(index) : tx.store;
+    if (!backward) return source.getAll(range, SEGMENT_PAGE);
+    const out: SegmentRecord[] = [];
+    let cursor = await source.openCursor(range, 'prev');
+    while (cursor && out.length < SEGMENT_PAGE) {
+      out.push(cursor.value);
       cursor = await cursor.continue();
     }
-    found.sort((a, b) => (q.backward ? b.seq - a.seq : a.seq - b.seq));
-    return found;
+    return out;
   }
 
   async getLastSequenceNumber(vmId: VmId): Promise<number> {
@@ -209,6 +222,12 @@ export class IndexedDbEventStore implements EventStore {
     this.hub.clear();
     this.db.close();
   }
+}
+
+/** Events of a page of segments in the query's direction (a backward page lists segments last first). */
+function decodeInOrder(page: readonly SegmentRecord[], q: NormalizedQuery) {
+  if (!q.backward) return decodeSegments(page, q.fromSeq, q.toSeq);
+  return decodeSegments([...page].reverse(), q.fromSeq, q.toSeq).reverse();
 }
 
 function abortQuietly(tx: { abort(): void; done: Promise<void> }): void {

@@ -19,6 +19,16 @@ export function checkExpected(vmId: VmId, expected: ExpectedSeq, head: number): 
   if (want !== head) throw new ConcurrencyError(vmId, expected, head);
 }
 
+/** Validates every event of a batch; throws (naming the event and field) before anything is written. */
+export function validateBatch(vmId: VmId, events: readonly AnyNewEvent[]): void {
+  for (let i = 0; i < events.length; i++) validateEvent(events[i], () => `Event ${i + 1} of ${events.length} for VM '${vmId}'`);
+}
+
+/** The stored form of validated events that follow `head`. */
+export function withSeqs(vmId: VmId, head: number, events: readonly AnyNewEvent[]): AnyStoredEvent[] {
+  return events.map(({ type, v, icount, at, data }, i) => ({ vmId, seq: head + i + 1, type, v, icount, at, data }) as AnyStoredEvent);
+}
+
 /** Validates every event and gives them seqs after `head`; throws before anything is written. */
 export function stampBatch(vmId: VmId, head: number, events: readonly AnyNewEvent[]): AnyStoredEvent[] {
   const records: AnyStoredEvent[] = new Array(events.length);

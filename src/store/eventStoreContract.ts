@@ -191,7 +191,7 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       const all = await store.loadEvents(A);
       expect(all.map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
       const types = ['TrapTaken', 'IoCompleted', 'InstructionsExecuted', 'VmCreated'] as const;
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 80; i++) {
         const fromSeq = 1 + Math.floor(random() * head);
         const toSeq = fromSeq + Math.floor(random() * 3000);
         const picked = types.filter(() => random() < 0.4);

@@ -30,9 +30,10 @@ export const idbTarget: ContractTarget = {
   },
   seedRaw: async (store: EventStore, records) => {
     const db = (store as IndexedDbEventStore).database;
+    const segments = encodeSegments(records[0].vmId, records);
     const tx = db.transaction(['events', 'streams'], 'readwrite');
     const events = unwrap(tx.objectStore('events'));
-    for (const segment of encodeSegments(records[0].vmId, records)) events.put(segment);
+    for (const segment of segments) events.put(segment);
     const last = records[records.length - 1];
     unwrap(tx.objectStore('streams')).put({
       vmId: last.vmId as VmId,
