@@ -143,10 +143,21 @@ test('illegal commands are explained, renames and deletes stick, and export/impo
   expect(errors).toEqual([]);
 });
 
-test('the page works on a phone-sized screen', async ({ page }) => {
+test('the page works on a phone-sized screen, typing included, and ? shows the shortcuts', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
   await expect(page.locator('.vm-item').first()).toBeVisible();
   await expect(page.getByRole('toolbar', { name: 'Lifecycle' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/screenshots/lifecycle-390.png' });
+  await expect.poll(() => consoleText(page), { timeout: 30_000 }).toMatch(/\$\s*$/);
+  await page.locator('.console').tap().catch(() => page.locator('.console').click());
+  await page.keyboard.type('echo from a phone');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => consoleText(page), { timeout: 30_000 }).toMatch(/from a phone\s*\n\$/);
+  await page.screenshot({ path: 'test-results/screenshots/console-390.png' });
+
+  await page.locator('.app-header h1').click();
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toHaveCount(0);
 });
