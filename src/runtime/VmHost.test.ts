@@ -64,3 +64,42 @@ describe('VmHost', () => {
     expect(back.vmId).toBe(vm.vmId);
   });
 });
+
+describe('VmHost ownership across tabs', () => {
+  /** Locks shared by hosts as Web Locks are shared by the tabs of one browser. */
+  function sharedLocks() {
+    const held = new Set<string>();
+    return {
+      tryAcquire: async (vmId: string) => {
+        if (held.has(vmId)) return null;
+        held.add(vmId);
+        return () => held.delete(vmId);
+      },
+    };
+  }
+
+  it('lets one host run a VM while another follows it read-only, then take over once it is released', async () => {
+    const store = new InMemoryEventStore();
+    const locks = sharedLocks();
+    const first = new VmHost(store, { resolveImage, locks });
+    const vm = await first.createVm('shared');
+    await first.execute(vm.vmId, { type: 'StartVm' });
+
+    const second = new VmHost(store, { resolveImage, locks });
+    const [seen] = await second.listVms();
+    expect(seen.state.status).toBe('running'); // not marked interrupted: its owner is alive
+    await expect(second.execute(vm.vmId, { type: 'PauseVm', reason: 'user' })).rejects.toMatchObject({
+      code: 'IllegalState',
+      message: expect.stringContaining('running in another tab'),
+    });
+    await expect(second.sendInput(vm.vmId, new Uint8Array([65]))).rejects.toMatchObject({ code: 'IllegalState' });
+
+    await first.execute(vm.vmId, { type: 'StopVm', reason: 'user' });
+    await second.execute(vm.vmId, { type: 'ResetVm' });
+    await second.execute(vm.vmId, { type: 'StartVm' });
+    expect((await second.listVms())[0].state.status).toBe('running');
+    await expect(first.execute(vm.vmId, { type: 'PauseVm', reason: 'user' })).rejects.toMatchObject({ code: 'IllegalState' });
+    second.dispose();
+    first.dispose();
+  });
+});

@@ -49,6 +49,14 @@ export interface VmHostOptions extends VmServiceOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Checkpoint spacing of time travel. */
   readonly travel?: TravelOptions;
+  /** One owner per VM across tabs (Web Locks in the browser); without it this host owns every VM. */
+  readonly locks?: VmLocks;
+}
+
+/** Exclusive ownership of a VM: the tab whose host holds it runs the VM, others follow it read-only. */
+export interface VmLocks {
+  /** Takes the VM's lock if nobody holds it; resolves to its release, or null when another holder has it. */
+  tryAcquire(vmId: VmId): Promise<(() => void) | null>;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,6 +67,8 @@ export class VmHost implements WorkerApi {
   private readonly runners = new Map<VmId, MachineRunner>();
   private readonly consoles = new Map<VmId, Set<(update: ConsoleUpdate) => void>>();
   private readonly travel = new Map<VmId, Travel>();
+  /** Locks this host holds: the VMs it runs. */
+  private readonly owned = new Map<VmId, () => void>();
   private nextWatch = 1;
   private readonly clock: () => number;
 
@@ -101,6 +111,9 @@ export class VmHost implements WorkerApi {
 
   async execute(vmId: VmId, command: UiCommand): Promise<VmSummary> {
     const service = await this.existing(vmId);
+    if (command.type !== 'RenameVm') await this.claim(service);
+    // Taking over a VM whose tab closed already paused it (interrupted): a pause then has nothing to do.
+    if (command.type === 'PauseVm' && service.state.status === 'paused') return this.summary(vmId);
     switch (command.type) {
       case 'StartVm':
       case 'ResumeVm': {
@@ -114,7 +127,7 @@ export class VmHost implements WorkerApi {
         const runner = this.runners.get(vmId);
         await runner?.stop();
         await service.execute(command, runner?.icount);
-        if (command.type === 'StopVm') this.runners.delete(vmId);
+        if (command.type === 'StopVm') this.dropRunner(vmId);
         break;
       }
       case 'ResetVm': {
@@ -200,6 +213,7 @@ export class VmHost implements WorkerApi {
   /** Types into the VM's console; recorded as InputReceived when the machine takes it. */
   async sendInput(vmId: VmId, bytes: Uint8Array): Promise<void> {
     const service = await this.existing(vmId);
+    await this.claim(service);
     const runner = this.runners.get(vmId);
     if (!runner || (service.state.status !== 'running' && service.state.status !== 'paused')) {
       throw new IllegalStateError(`Cannot type into VM '${service.state.name}': it is ${service.state.status}.`, 'Start it first.');
@@ -237,7 +251,7 @@ export class VmHost implements WorkerApi {
       onConsole: (bytes, offset) => this.emitConsole(vmId, { bytes, offset }),
       onHalt: async (reason, exitCode) => {
         await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);
-        this.runners.delete(vmId);
+        this.dropRunner(vmId);
       },
       onError: (error) => {
         this.emitConsole(vmId, { error: toErrorPayload(error) });
@@ -262,6 +276,7 @@ export class VmHost implements WorkerApi {
   /** Records a snapshot at the machine's current point (the run pauses for the moment it takes). */
   async createSnapshot(vmId: VmId, name: string): Promise<VmSummary> {
     const service = await this.existing(vmId);
+    await this.claim(service);
     const runner = this.runners.get(vmId);
     const wasRunning = runner?.isRunning ?? false;
     await runner?.stop();
@@ -297,9 +312,9 @@ export class VmHost implements WorkerApi {
   }
 
   async deleteVm(vmId: VmId): Promise<void> {
-    await this.existing(vmId);
+    await this.claim(await this.existing(vmId));
     await this.runners.get(vmId)?.stop().catch(() => undefined);
-    this.runners.delete(vmId);
+    this.dropRunner(vmId);
     await this.store.deleteEvents(vmId);
     this.services.delete(vmId);
     this.travel.delete(vmId);
@@ -372,6 +387,8 @@ export class VmHost implements WorkerApi {
 
   dispose(): void {
     for (const runner of this.runners.values()) void runner.stop();
+    for (const release of this.owned.values()) release();
+    this.owned.clear();
     for (const watch of this.watches.values()) watch.dispose();
     this.watches.clear();
     this.store.dispose();
@@ -391,11 +408,46 @@ export class VmHost implements WorkerApi {
   private async open(vmId: VmId): Promise<EventDrivenVmService> {
     const service = await EventDrivenVmService.withEventStore(vmId, this.store, this.options);
     if (service.state.status === 'running' && !this.runners.has(vmId)) {
-      await service.pause('interrupted').catch((error: unknown) => {
-        if (!(error instanceof VmError && error.code === 'Concurrency')) throw error;
-      });
+      // Running in another tab: follow it. Otherwise its last host died while it ran.
+      const release = this.options.locks ? await this.options.locks.tryAcquire(vmId) : () => undefined;
+      if (release) {
+        try {
+          await this.markInterrupted(service);
+        } finally {
+          release();
+        }
+      }
     }
     return service;
+  }
+
+  private async markInterrupted(service: EventDrivenVmService): Promise<void> {
+    await service.pause('interrupted').catch((error: unknown) => {
+      if (!(error instanceof VmError && error.code === 'Concurrency')) throw error;
+    });
+  }
+
+  /**
+   * Makes this host the VM's owner before it changes the VM, or refuses when another tab runs it.
+   * Taking over from a tab that closed while the VM ran marks it interrupted first.
+   */
+  private async claim(service: EventDrivenVmService): Promise<void> {
+    const locks = this.options.locks;
+    if (!locks || this.owned.has(service.vmId)) return;
+    const release = await locks.tryAcquire(service.vmId);
+    if (!release) {
+      throw new IllegalStateError(`VM '${service.state.name}' is running in another tab; this tab follows it read-only.`, 'Use it in that tab, or close that tab to take it over here.');
+    }
+    this.owned.set(service.vmId, release);
+    await service.replayEvents();
+    if (service.state.status === 'running' && !this.runners.has(service.vmId)) await this.markInterrupted(service);
+  }
+
+  /** Forgets the VM's runner and gives up ownership, so another tab may run it. */
+  private dropRunner(vmId: VmId): void {
+    this.runners.delete(vmId);
+    this.owned.get(vmId)?.();
+    this.owned.delete(vmId);
   }
 
   private async existing(vmId: VmId): Promise<EventDrivenVmService> {

@@ -4,7 +4,7 @@ import { NotFoundError, toErrorPayload, type BootImageRef } from '../domain/inde
 import { IndexedDbEventStore } from '../store/IndexedDbEventStore.ts';
 import { IndexedDbImageStore } from '../store/ImageStore.ts';
 import type { WorkerApi } from './protocol.ts';
-import { VmHost } from './VmHost.ts';
+import { VmHost, type VmLocks } from './VmHost.ts';
 
 /** Built-in images are served beside the app (public/guests). */
 async function fetchBuiltin(ref: BootImageRef): Promise<Uint8Array> {
@@ -15,12 +15,30 @@ async function fetchBuiltin(ref: BootImageRef): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Web Locks: a VM's lock is held by the tab that runs it, and freed when that tab closes. */
+const webLocks: VmLocks | undefined =
+  typeof navigator !== 'undefined' && navigator.locks
+    ? {
+        tryAcquire: (vmId) =>
+          new Promise((resolve) => {
+            void navigator.locks.request(`vm-playground:${vmId}`, { ifAvailable: true }, (lock) => {
+              if (!lock) {
+                resolve(null);
+                return undefined;
+              }
+              return new Promise<void>((release) => resolve(() => release()));
+            });
+          }),
+      }
+    : undefined;
+
 const ready = IndexedDbEventStore.open().then(
   (store) =>
     new VmHost(store, {
       estimate: () => navigator.storage?.estimate?.() ?? Promise.resolve(undefined),
       resolveImage: fetchBuiltin,
       images: new IndexedDbImageStore(store.database),
+      ...(webLocks ? { locks: webLocks } : {}),
     }),
 );
 

@@ -12,7 +12,7 @@ import {
   type StreamInfo,
   type Unsubscribe,
 } from './EventStore.ts';
-import { openPlaygroundDb, type PlaygroundDb } from './schema.ts';
+import { DB_NAME, openPlaygroundDb, type PlaygroundDb } from './schema.ts';
 import { SubscriptionHub } from './SubscriptionHub.ts';
 
 type Db = IDBPDatabase<PlaygroundDb>;
@@ -23,11 +23,22 @@ const SEGMENT_PAGE = 64;
 export class IndexedDbEventStore implements EventStore {
   private readonly hub = new SubscriptionHub((vmId, from, to) => this.loadEvents(vmId, from, to));
 
-  private constructor(private readonly db: Db) {}
+  /** Tells other tabs (other stores on the same database) that a stream grew, so their subscribers follow live. */
+  private readonly channel: BroadcastChannel | null;
+
+  private constructor(
+    private readonly db: Db,
+    name: string,
+  ) {
+    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`vm-playground-events:${name}`);
+    this.channel?.addEventListener('message', (e: MessageEvent<{ vmId?: unknown }>) => {
+      if (typeof e.data?.vmId === 'string') this.hub.refresh(e.data.vmId as VmId);
+    });
+  }
 
   /** Opens the store on the named database (tests use their own names). */
-  static async open(name?: string): Promise<IndexedDbEventStore> {
-    return new IndexedDbEventStore(await openPlaygroundDb(name));
+  static async open(name = DB_NAME): Promise<IndexedDbEventStore> {
+    return new IndexedDbEventStore(await openPlaygroundDb(name), name);
   }
 
   /** The underlying database, for the other stores of the schema (boot images, checkpoints, pages). */
@@ -77,7 +88,10 @@ export class IndexedDbEventStore implements EventStore {
     } catch (error) {
       throw mapWriteError(error, vmId, events.length);
     }
-    if (records.length > 0) this.hub.publish(vmId, records);
+    if (records.length > 0) {
+      this.hub.publish(vmId, records);
+      this.channel?.postMessage({ vmId, lastSeq: result.lastSeq });
+    }
     return result;
   }
 
@@ -220,6 +234,7 @@ export class IndexedDbEventStore implements EventStore {
 
   dispose(): void {
     this.hub.clear();
+    this.channel?.close();
     this.db.close();
   }
 }

@@ -11,6 +11,8 @@ interface Subscription {
   /** Live events that arrived while the catch-up read was still running. */
   pending: AnyStoredEvent[] | null;
   closed: boolean;
+  refreshing?: boolean;
+  again?: boolean;
 }
 
 export class SubscriptionHub {
@@ -44,6 +46,37 @@ export class SubscriptionHub {
     for (const sub of set) {
       if (sub.pending) sub.pending.push(...events);
       else this.deliver(sub, events);
+    }
+  }
+
+  /**
+   * Another writer (another tab) appended to the stream: each live subscriber reads what it has
+   * not seen yet from the store. Runs one read per subscriber at a time; a notice during a read
+   * triggers one more read after it.
+   */
+  refresh(vmId: VmId): void {
+    for (const sub of this.subs.get(vmId) ?? []) {
+      if (sub.pending) continue; // still catching up: it will read the new events anyway
+      if (sub.refreshing) {
+        sub.again = true;
+        continue;
+      }
+      void this.readNew(vmId, sub);
+    }
+  }
+
+  private async readNew(vmId: VmId, sub: Subscription): Promise<void> {
+    sub.refreshing = true;
+    try {
+      do {
+        sub.again = false;
+        const events = await this.load(vmId, sub.next, Number.MAX_SAFE_INTEGER);
+        this.deliver(sub, events);
+      } while (sub.again && !sub.closed);
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      sub.refreshing = false;
     }
   }
 
