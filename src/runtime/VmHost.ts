@@ -30,6 +30,7 @@ import { MachineRunner } from './MachineRunner.ts';
 import type { ConsoleUpdate, ExportedFile, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
 import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 import { Travel, type TravelOptions } from './Travel.ts';
+import { verifyStream, type VerifyResult } from './verify.ts';
 
 /** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
 export const UPDATE_INTERVAL_MS = 33;
@@ -187,6 +188,13 @@ export class VmHost implements WorkerApi {
     if (statusAt === 'running') events.push(newEvent('VmPaused', { reason: 'user' }, last.icount, now));
     await this.store.append(forkId, 'no-stream', events);
     return this.summary(forkId);
+  }
+
+  /** Re-executes the whole stream and checks every recorded effect; reports the first divergence by seq. */
+  async verify(vmId: VmId): Promise<VerifyResult> {
+    const service = await this.existing(vmId);
+    const config = this.configOf(service);
+    return verifyStream(config, await resolveImages(config, this.resolve), await this.store.loadEvents(service.vmId));
   }
 
   async findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null> {

@@ -5,6 +5,7 @@ import { seededRandom } from '../domain/testing/fixtures.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
 import { replayTo, resolveImages, type ImageResolver } from './replay.ts';
 import { VmHost } from './VmHost.ts';
+import { verifyStream } from './verify.ts';
 
 const resolveImage: ImageResolver = async (ref) => new Uint8Array(readFileSync(`public/guests/${ref.name}`));
 
@@ -158,6 +159,26 @@ describe('snapshots', () => {
     expect(end.machine.stateHash).toBe(live.stateHash());
     const icounts = events.map((e) => e.icount);
     expect(icounts).toEqual([...icounts].sort((a, b) => a - b));
+    host.dispose();
+  }, 120_000);
+});
+
+describe('verify', () => {
+  it('passes on a recording, and names the first diverging effect when one input byte is changed', async () => {
+    const { store, host, vmId } = await recordSession();
+    const clean = await host.verify(vmId);
+    expect(clean).toMatchObject({ ok: true, divergence: null });
+    expect(clean.checked).toBeGreaterThan(4);
+
+    const events = await store.loadEvents(vmId);
+    const input = events.find((e) => e.type === 'InputReceived' && e.data.bytes === 'echo one\r')!;
+    const tampered = events.map((e) => (e.seq === input.seq ? ({ ...e, data: { ...e.data, bytes: 'echo onE\r' } } as typeof e) : e));
+    const config = events[0].type === 'VmCreated' ? events[0].data.config : undefined;
+    const result = verifyStream(config!, await resolveImages(config!, resolveImage), tampered);
+    const firstOutputAfter = events.find((e) => e.seq > input.seq && e.type === 'IoCompleted')!;
+    expect(result.ok).toBe(false);
+    expect(result.divergence).toMatchObject({ seq: firstOutputAfter.seq, type: 'IoCompleted' });
+    expect(result.divergence!.actual).toContain('onE');
     host.dispose();
   }, 120_000);
 });

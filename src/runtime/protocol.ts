@@ -1,8 +1,9 @@
 // What the main thread and the worker say to each other: the worker's API and the updates it pushes.
 import type { AnyStoredEvent, Command, ErrorPayload, Hex, VmConfig, VmId, VmState } from '../domain/index.ts';
 import type { MachineView } from './inspect.ts';
+import type { VerifyResult } from './verify.ts';
 
-export type { MachineView };
+export type { MachineView, VerifyResult };
 
 /** A VM as the list shows it. */
 export interface VmSummary {
@@ -87,6 +88,8 @@ export interface WorkerApi {
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number>;
   /** Rebuilds the VM as it was at `target` (the live machine keeps running). */
   inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
+  /** Re-executes the whole stream and checks the recorded effects; the first divergence by seq. */
+  verify(vmId: VmId): Promise<VerifyResult>;
   /** A new VM that shares this one's history up to `seq` and goes its own way from there. */
   fork(vmId: VmId, seq: number): Promise<VmSummary>;
   /** Continue (forward) or reverse-continue (backward) from `from` to a pc breakpoint; null when none is hit. */

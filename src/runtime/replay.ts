@@ -171,7 +171,7 @@ export class Replayer {
       const result = machine.run(budget);
       this.onProgress?.(this);
       if (result.reason === 'breakpoint' && this.onBreak?.()) {
-        machine.drainOutput();
+        this.collectOutput();
         return true;
       }
       if (result.reason !== 'budget' && result.reason !== 'breakpoint' && this.current.base + machine.icount < icount) {
@@ -183,8 +183,17 @@ export class Replayer {
         );
       }
     }
-    machine.drainOutput();
+    this.collectOutput();
     return false;
+  }
+
+  /** Console bytes the replayed machine wrote, when `keepOutput` is on (one char per byte). */
+  output = '';
+  keepOutput = false;
+
+  private collectOutput(): void {
+    const bytes = this.current.machine.drainOutput();
+    if (this.keepOutput && bytes.length > 0) this.output += latin1String(bytes);
   }
 }
 

@@ -1,0 +1,58 @@
+// Verification of a recording: re-execute it from boot and check every effect it stored.
+import type { AnyStoredEvent, VmConfig } from '../domain/index.ts';
+import { Replayer, type BootImages } from './replay.ts';
+
+export interface Divergence {
+  readonly seq: number;
+  readonly type: string;
+  readonly expected: string;
+  readonly actual: string;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly events: number;
+  /** Effects compared with what re-execution produced. */
+  readonly checked: number;
+  readonly divergence: Divergence | null;
+}
+
+const printable = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+const hex = (n: number): string => `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
+
+/**
+ * Replays the stream from boot and compares, in seq order, the console output of every IoCompleted
+ * and the pc at the end of every InstructionsExecuted with what the machine does now. The first
+ * difference is reported with its seq: a recording edited or damaged after the fact, or an
+ * emulator that no longer behaves as the one that recorded it.
+ */
+export function verifyStream(config: VmConfig, images: BootImages, events: readonly AnyStoredEvent[], onProgress?: (seq: number) => void): VerifyResult {
+  const replayer = new Replayer(config, images);
+  replayer.keepOutput = true;
+  let checked = 0;
+  const diverged = (e: AnyStoredEvent, expected: string, actual: string): VerifyResult => ({
+    ok: false,
+    events: events.length,
+    checked,
+    divergence: { seq: e.seq, type: e.type, expected, actual },
+  });
+  for (const e of events) {
+    if (e.type !== 'IoCompleted' && e.type !== 'InstructionsExecuted') continue;
+    try {
+      replayer.advance(events, e.icount, e.seq);
+    } catch (error) {
+      return diverged(e, `icount ${e.icount}`, error instanceof Error ? error.message : String(error));
+    }
+    if (e.type === 'IoCompleted' && e.data.direction === 'out') {
+      const actual = replayer.output;
+      replayer.output = '';
+      if (actual !== e.data.bytes) return diverged(e, printable(e.data.bytes), printable(actual));
+    } else if (e.type === 'InstructionsExecuted') {
+      const pc = hex(replayer.incarnation.machine.pc);
+      if (pc !== e.data.pcEnd) return diverged(e, `pc ${e.data.pcEnd}`, `pc ${pc}`);
+    }
+    checked++;
+    onProgress?.(e.seq);
+  }
+  return { ok: true, events: events.length, checked, divergence: null };
+}
