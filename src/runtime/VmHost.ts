@@ -1,5 +1,6 @@
 // The worker's side of the protocol: all VMs of one store, their services, watchers and files.
 import {
+  CorruptError,
   evolve,
   fromEvents,
   newEvent,
@@ -19,10 +20,10 @@ import {
   type VmState,
 } from '../domain/index.ts';
 import type { EventStore, Unsubscribe } from '../store/EventStore.ts';
-import type { ImageStore } from '../store/ImageStore.ts';
+import { sha256Hex, type ImageStore } from '../store/ImageStore.ts';
 import { readImage } from '../emulator/loaders/detectImage.ts';
 import { KERNEL_BASE } from '../emulator/layout.ts';
-import { exportStream, importStream, parseStreamFile } from '../store/streamFile.ts';
+import { exportStream, importStream, parseStreamFile, type FileImage, type ParsedStream } from '../store/streamFile.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
 import type { ImageFile } from './protocol.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
@@ -371,9 +372,16 @@ export class VmHost implements WorkerApi {
     this.watches.delete(handle);
   }
 
+  /** The stream as a file, with the uploaded boot images it needs (built-in ones are not carried). */
   async exportVm(vmId: VmId): Promise<ExportedFile> {
     const service = await this.existing(vmId);
-    const text = await exportStream(this.store, service.vmId, this.clock());
+    const config = this.configOf(service);
+    const images: FileImage[] = [];
+    for (const ref of [config.bootImage, config.kernelImage]) {
+      if (!ref || ref.builtin || !ref.sha256 || !this.options.images) continue;
+      images.push({ sha256: ref.sha256, name: ref.name, bytes: (await this.options.images.get(ref.sha256)).bytes });
+    }
+    const text = await exportStream(this.store, service.vmId, this.clock(), images);
     const safe = service.state.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'vm';
     return { fileName: `${safe}.vmstream.jsonl`, text };
   }
@@ -381,11 +389,33 @@ export class VmHost implements WorkerApi {
   /** Checks the whole file first; imports under its own id, or a fresh one when that id is taken. */
   async importVm(text: string, fileName: string): Promise<VmSummary> {
     const parsed = parseStreamFile(text, fileName);
+    await this.importImages(parsed, fileName);
     const taken = (await this.store.getLastSequenceNumber(parsed.header.vmId)) > 0;
     const vmId = taken ? newVmId() : parsed.header.vmId;
     await importStream(this.store, parsed, vmId);
     this.services.delete(vmId);
     return this.summary(vmId);
+  }
+
+  /** Checks each carried image against its hash and stores it; refuses a VM whose images are nowhere. */
+  private async importImages(parsed: ParsedStream, fileName: string): Promise<void> {
+    for (const image of parsed.images) {
+      if ((await sha256Hex(image.bytes)) !== image.sha256) {
+        throw new CorruptError(`${fileName}: the boot image '${image.name}' does not match its sha256; the file is damaged.`, 'Export the VM again.');
+      }
+    }
+    const first = parsed.events[0];
+    const config = first?.type === 'VmCreated' ? first.data.config : null;
+    for (const ref of config ? [config.bootImage, config.kernelImage] : []) {
+      if (!ref || ref.builtin || !ref.sha256) continue;
+      const carried = parsed.images.some((i) => i.sha256 === ref.sha256);
+      const stored = this.options.images ? await this.options.images.get(ref.sha256).then(() => true, () => false) : false;
+      if (!carried && !stored) {
+        throw new CorruptError(`${fileName}: the VM boots '${ref.name}', which the file does not carry and this browser does not have.`, 'Export the VM again from where it was made.');
+      }
+    }
+    if (!this.options.images) return;
+    for (const image of parsed.images) await this.options.images.put(image.name, image.bytes, this.clock());
   }
 
   async storage(): Promise<StorageUse> {

@@ -52,3 +52,34 @@ describe('VMs from uploaded images', () => {
     120_000,
   );
 });
+
+describe('exporting VMs with uploaded images', () => {
+  it('carries the images in the file, so another host imports and rebuilds the VM exactly', async () => {
+    const source = new VmHost(new InMemoryEventStore(), { images: new InMemoryImageStore() });
+    const vm = await source.createVmFromFiles('uploaded os', { name: 'os.elf', bytes: new Uint8Array(readFileSync('public/guests/os.elf')) });
+    let text = '';
+    await source.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));
+    await source.execute(vm.vmId, { type: 'StartVm' });
+    await expect.poll(() => /\$ $/.test(text), { timeout: 30_000 }).toBe(true);
+    await source.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+    const head = (await source.listVms())[0].state.version;
+    const here = await source.inspect(vm.vmId, { seq: head });
+    const file = await source.exportVm(vm.vmId);
+
+    const elsewhere = new VmHost(new InMemoryEventStore(), { images: new InMemoryImageStore() });
+    const imported = await elsewhere.importVm(file.text, file.fileName);
+    const there = await elsewhere.inspect(imported.vmId, { seq: head });
+    expect(there.machine.stateHash).toBe(here.machine.stateHash);
+    expect(there.console).toBe(here.console);
+
+    const lines = file.text.split('\n');
+    const damaged = [lines[0], lines[1].replace(/"base64":"(.)/, (_m, c: string) => `"base64":"${c === 'A' ? 'B' : 'A'}`), ...lines.slice(2)].join('\n');
+    const third = new VmHost(new InMemoryEventStore(), { images: new InMemoryImageStore() });
+    await expect(third.importVm(damaged, 'x.jsonl')).rejects.toThrow(/does not match its sha256/);
+    const withoutImage = [JSON.stringify({ ...JSON.parse(lines[0]), images: 0 }), ...lines.slice(2)].join('\n');
+    await expect(third.importVm(withoutImage, 'y.jsonl')).rejects.toThrow(/does not carry/);
+    expect(await third.listVms()).toEqual([]);
+    source.dispose();
+    elsewhere.dispose();
+  }, 60_000);
+});

@@ -22,20 +22,47 @@ export interface StreamFileHeader {
   readonly version: number;
   readonly vmId: VmId;
   readonly events: number;
+  /** Boot images carried in the file (uploaded ones; built-in images are not). */
+  readonly images?: number;
   readonly exportedAt: number;
+}
+
+/** A boot image carried in a stream file, between the header and the events. */
+export interface FileImage {
+  readonly sha256: string;
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }
 
 export interface ParsedStream {
   readonly header: StreamFileHeader;
+  readonly images: readonly FileImage[];
   readonly events: AnyStoredEvent[];
 }
 
-/** Writes the whole stream: a header line, then one event per line, read from the store in pages. */
-export async function exportStream(store: EventStore, vmId: VmId, now: number): Promise<string> {
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const raw = atob(text);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Writes the whole stream: a header line, one line per boot image given, then one event per line,
+ * read from the store in pages.
+ */
+export async function exportStream(store: EventStore, vmId: VmId, now: number, images: readonly FileImage[] = []): Promise<string> {
   const head = await store.getLastSequenceNumber(vmId);
   if (head === 0) throw new NotFoundError(`Cannot export VM '${vmId}': there is no such VM.`);
-  const header: StreamFileHeader = { format: STREAM_FORMAT, version: STREAM_FORMAT_VERSION, vmId, events: head, exportedAt: now };
+  const header: StreamFileHeader = { format: STREAM_FORMAT, version: STREAM_FORMAT_VERSION, vmId, events: head, images: images.length, exportedAt: now };
   const lines = [JSON.stringify(header)];
+  for (const image of images) lines.push(JSON.stringify({ image: { sha256: image.sha256, name: image.name, base64: toBase64(image.bytes) } }));
   for (let from = 1; from <= head; from += READ_PAGE) {
     for (const e of await store.loadEvents(vmId, from, Math.min(head, from + READ_PAGE - 1))) lines.push(JSON.stringify(e));
   }
@@ -74,8 +101,24 @@ export function parseStreamFile(text: string, fileName = 'the file'): ParsedStre
     fail(1, `the header's event count ${String(expected)} is not a positive whole number.`);
   }
 
+  const imageCount = h.images ?? 0;
+  if (typeof imageCount !== 'number' || !Number.isSafeInteger(imageCount) || imageCount < 0) fail(1, `the header's image count ${String(h.images)} is not a whole number.`);
+  const images: FileImage[] = [];
+  for (let i = 1; i <= (imageCount as number); i++) {
+    const value = parseLine(lines[i] ?? '', i + 1, fail, i === lines.length - 1 && !endsCleanly);
+    const image = isRecord(value) && isRecord(value.image) ? value.image : null;
+    if (!image || typeof image.sha256 !== 'string' || typeof image.name !== 'string' || typeof image.base64 !== 'string') {
+      fail(i + 1, 'expected a boot image line {"image": {sha256, name, base64}}.');
+    }
+    try {
+      images.push({ sha256: image!.sha256 as string, name: image!.name as string, bytes: fromBase64(image!.base64 as string) });
+    } catch {
+      fail(i + 1, `the boot image '${String(image!.name)}' is not valid base64.`);
+    }
+  }
+
   const events: AnyStoredEvent[] = [];
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = 1 + (imageCount as number); i < lines.length; i++) {
     const lineNo = i + 1;
     const isLast = i === lines.length - 1;
     const value = parseLine(lines[i], lineNo, fail, isLast && !endsCleanly);
@@ -100,7 +143,7 @@ export function parseStreamFile(text: string, fileName = 'the file'): ParsedStre
       'Export the VM again; the copy you chose is incomplete.',
     );
   }
-  return { header: h as unknown as StreamFileHeader, events };
+  return { header: h as unknown as StreamFileHeader, images, events };
 }
 
 function parseLine(
