@@ -14,6 +14,14 @@ export interface VmArgs {
   readonly until?: RegExp;
   readonly stats: boolean;
   readonly help: boolean;
+  /** --record FILE: run through the runtime and write the recording there. */
+  readonly record?: string;
+  /** --replay FILE: read a recording (with --print-state, and --seek SEQ). */
+  readonly replay?: string;
+  readonly seek?: number;
+  readonly printState?: boolean;
+  /** --verify FILE: re-execute a recording and check its effects. */
+  readonly verify?: string;
 }
 
 /** A problem with the command line; the CLI prints it with the usage and exits with status 2. */
@@ -23,7 +31,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run vm -- [IMAGE] [--bios FILE] [--kernel FILE] [--memory MIB]
                      [--max-instructions N] [--expect REGEX --send TEXT]...
-                     [--until REGEX] [--stats]
+                     [--until REGEX] [--stats] [--record FILE]
+       npm run vm -- --replay FILE [--seek SEQ] --print-state
+       npm run vm -- --verify FILE
 
 Runs a RISC-V RV64 guest headless on the QEMU virt-compatible board.
 
@@ -36,6 +46,13 @@ Runs a RISC-V RV64 guest headless on the QEMU virt-compatible board.
   --send TEXT            ... type TEXT (escapes: \\r \\n \\t \\\\ \\xNN)
   --until REGEX          stop when the console output matches REGEX (exit status 0)
   --stats                print {"instructions":…,"seconds":…,"mips":…} on stderr at the end
+  --record FILE          run through the same runtime as the app (expect/send scripted, no
+                         stdin) and write the recording: a file the app imports
+  --replay FILE          read a recording (exported by the app or made with --record) ...
+  --seek SEQ             ... go to just after event SEQ (default: the last) ...
+  --print-state          ... and print the machine there as JSON (pc, registers, CSRs, hash)
+  --verify FILE          re-execute a recording and check every recorded effect
+                         (exit 0 when equal, 1 with the first diverging seq)
   --help                 this text
 
 Console output goes to stdout; stdin feeds the UART when it is a terminal (raw mode,
@@ -44,10 +61,7 @@ Ctrl-A x quits) or a pipe.
 Exit status: 0 when --until matched, the guest powered off cleanly or an HTIF test
 passed; 1 when the guest reported a failure (code on stderr); 2 for bad arguments or an
 unreadable image; 3 when --max-instructions ran out first (or the guest waits for
-input that cannot come).
-
---record FILE, --replay FILE, --verify, --seek SEQ and --print-state arrive with the recording
-work; they are refused for now.`;
+input that cannot come).`;
 
 /** Turns the escapes of a --send TEXT into the characters they stand for. */
 export function unescapeText(text: string): string {
@@ -101,8 +115,6 @@ function positiveInteger(flag: string, value: string, max: number): number {
   return Number(value);
 }
 
-const DEFERRED = new Set(['--record', '--replay', '--seek', '--print-state', '--verify']);
-
 export function parseVmArgs(argv: readonly string[]): VmArgs {
   let bios: string | undefined;
   let kernel: string | undefined;
@@ -111,6 +123,11 @@ export function parseVmArgs(argv: readonly string[]): VmArgs {
   let until: RegExp | undefined;
   let stats = false;
   let help = false;
+  let record: string | undefined;
+  let replay: string | undefined;
+  let seek: number | undefined;
+  let printState = false;
+  let verify: string | undefined;
   const script: ExpectSend[] = [];
   let pendingExpect: RegExp | undefined;
   const value = (i: number, flag: string): string => {
@@ -120,8 +137,22 @@ export function parseVmArgs(argv: readonly string[]): VmArgs {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (DEFERRED.has(a)) throw new UsageError(`${a} arrives with the recording work and is not available yet`);
     switch (a) {
+      case '--record':
+        record = value(i++, a);
+        break;
+      case '--replay':
+        replay = value(i++, a);
+        break;
+      case '--seek':
+        seek = positiveInteger(a, value(i++, a), Number.MAX_SAFE_INTEGER);
+        break;
+      case '--print-state':
+        printState = true;
+        break;
+      case '--verify':
+        verify = value(i++, a);
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -162,6 +193,13 @@ export function parseVmArgs(argv: readonly string[]): VmArgs {
   }
   if (pendingExpect !== undefined) throw new UsageError('the last --expect has no --send');
   if (help) return { bios: bios ?? '', script, stats, help };
+  if (verify !== undefined || replay !== undefined) {
+    if (bios !== undefined || record !== undefined) throw new UsageError('--replay and --verify read a recording; they take no image and no --record');
+    if (replay !== undefined && !printState) throw new UsageError('--replay needs --print-state (what to do at the point it seeks to)');
+    if (seek !== undefined && replay === undefined) throw new UsageError('--seek goes with --replay FILE');
+    return { bios: '', script, stats, help, ...(verify !== undefined ? { verify } : {}), ...(replay !== undefined ? { replay, printState } : {}), ...(seek !== undefined ? { seek } : {}) };
+  }
+  if (seek !== undefined || printState) throw new UsageError('--seek and --print-state go with --replay FILE');
   if (bios === undefined) throw new UsageError('no image: give IMAGE or --bios FILE');
-  return { bios, kernel, memoryMiB, maxInstructions, script, until, stats, help };
+  return { bios, kernel, memoryMiB, maxInstructions, script, until, stats, help, ...(record !== undefined ? { record } : {}) };
 }

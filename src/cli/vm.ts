@@ -5,6 +5,23 @@ import { TIMEBASE_HZ } from '../emulator/layout.ts';
 import { ImageFormatError } from '../emulator/loaders/ImageFormatError.ts';
 import { HeadlessSession, type HeadlessOutcome } from './HeadlessSession.ts';
 import { parseVmArgs, USAGE, UsageError, type VmArgs } from './parseVmArgs.ts';
+import { printState, record, verifyFile } from './recording.ts';
+import { VmError } from '../domain/index.ts';
+
+/** --record, --replay and --verify go through the runtime; their errors exit 2 with the message. */
+async function recordingCommand(args: VmArgs): Promise<number> {
+  const write = (text: string) => void process.stdout.write(text);
+  try {
+    if (args.verify !== undefined) return await verifyFile(args.verify, write);
+    if (args.replay !== undefined) return await printState(args.replay, args.seek, write);
+    const bios = { name: args.bios, bytes: readImageFile(args.bios, 'image') };
+    const kernel = args.kernel === undefined ? undefined : { name: args.kernel, bytes: readImageFile(args.kernel, 'kernel') };
+    return await record({ file: args.record!, bios, ...(kernel ? { kernel } : {}), ...(args.memoryMiB ? { memoryMiB: args.memoryMiB } : {}), script: args.script, ...(args.until ? { until: args.until } : {}) }, write);
+  } catch (e) {
+    if (e instanceof VmError) fail(`${e.message}${e.hint ? ` ${e.hint}` : ''}`);
+    throw e;
+  }
+}
 
 const CTRL_A = 0x01;
 
@@ -43,6 +60,10 @@ async function main(): Promise<void> {
   }
   if (args.help) {
     process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (args.verify !== undefined || args.replay !== undefined || args.record !== undefined) {
+    process.exitCode = await recordingCommand(args);
     return;
   }
   const bios = readImageFile(args.bios, 'image');
