@@ -1,6 +1,6 @@
 // The main thread's typed proxy for the worker: Comlink underneath, coded errors on top.
 import * as Comlink from 'comlink';
-import type { AnyStoredEvent, ErrorPayload, VmConfig, VmId } from '../domain/index.ts';
+import type { ErrorPayload, VmId } from '../domain/index.ts';
 import type { ConsoleUpdate, ExportedFile, ImageFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
 
 export type { ConsoleUpdate, ExportedFile, ImageFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate };
@@ -28,28 +28,14 @@ function remoteError(error: unknown): RemoteError {
   return new RemoteError({ code: 'Internal', message: error instanceof Error ? error.message : String(error) });
 }
 
-export interface VmClient {
-  listVms(): Promise<VmSummary[]>;
-  createVm(name: string, config?: VmConfig): Promise<VmSummary>;
-  createVmFromFiles(name: string, bios: ImageFile, kernel?: ImageFile, memoryMiB?: number): Promise<VmSummary>;
-  execute(vmId: VmId, command: UiCommand): Promise<VmSummary>;
-  createSnapshot(vmId: VmId, name: string): Promise<VmSummary>;
-  deleteVm(vmId: VmId): Promise<void>;
-  loadEvents(vmId: VmId, fromSeq?: number, toSeq?: number): Promise<AnyStoredEvent[]>;
+/** The worker's API as the page uses it: callbacks are passed through, and watches return their stop function. */
+export type VmClient = Omit<WorkerApi, 'watch' | 'attachConsole' | 'unwatch'> & {
   /** Streams a VM's events from `fromSeq`, then live; resolves to a function that stops it. */
   watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<() => void>;
-  /** Types into the VM's console. */
-  sendInput(vmId: VmId, bytes: Uint8Array): Promise<void>;
   /** Console output as it happens; resolves to a function that stops it. */
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<() => void>;
-  inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
-  fork(vmId: VmId, seq: number): Promise<VmSummary>;
-  findBreakpoint(vmId: VmId, pcs: readonly string[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null>;
-  exportVm(vmId: VmId): Promise<ExportedFile>;
-  importVm(text: string, fileName: string): Promise<VmSummary>;
-  storage(): Promise<StorageUse>;
   dispose(): void;
-}
+};
 
 /** Starts the worker and returns the client for it. */
 export function connectWorker(): VmClient {
@@ -81,6 +67,7 @@ export function connectWorker(): VmClient {
     },
     inspect: (vmId, target) => call(() => remote.inspect(vmId, target)),
     fork: (vmId, seq) => call(() => remote.fork(vmId, seq)),
+    verify: (vmId) => call(() => remote.verify(vmId)),
     findBreakpoint: (vmId, pcs, from, direction) => call(() => remote.findBreakpoint(vmId, pcs, from, direction)),
     exportVm: (vmId) => call(() => remote.exportVm(vmId)),
     importVm: (text, fileName) => call(() => remote.importVm(text, fileName)),

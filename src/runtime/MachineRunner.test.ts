@@ -1,13 +1,13 @@
 // Running a VM in the host: console, recorded input, effects, reopen after a crash, exact re-execution.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../domain/index.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
 import type { ConsoleUpdate } from './protocol.ts';
-import { latin1Bytes, latin1String, replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { latin1Bytes, latin1String, replayTo, resolveImages } from './replay.ts';
 import { VmHost } from './VmHost.ts';
+import { resolveBuiltin } from './testing/images.ts';
 
-const resolveImage: ImageResolver = async (ref) => new Uint8Array(readFileSync(`public/guests/${ref.name}`));
+const resolveImage = resolveBuiltin;
 
 function consoleOf(host: VmHost, vmId: Parameters<VmHost['attachConsole']>[0]) {
   let text = '';

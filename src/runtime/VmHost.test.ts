@@ -4,10 +4,9 @@ import { asVmId, type AnyStoredEvent } from '../domain/index.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
 import type { WatchUpdate } from './protocol.ts';
 import { VmHost } from './VmHost.ts';
-import { readFileSync } from 'node:fs';
-import type { ImageResolver } from './replay.ts';
+import { resolveBuiltin } from './testing/images.ts';
 
-const resolveImage: ImageResolver = async (ref) => new Uint8Array(readFileSync(`public/guests/${ref.name}`));
+const resolveImage = resolveBuiltin;
 
 describe('VmHost', () => {
   it('creates VMs with the default board and lists them oldest first', async () => {

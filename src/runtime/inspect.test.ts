@@ -1,13 +1,13 @@
 // Travelling in a recorded session: any seq rebuilt by re-execution equals the live machine there.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../domain/testing/fixtures.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
-import { replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { replayTo, resolveImages } from './replay.ts';
 import { VmHost } from './VmHost.ts';
+import { resolveBuiltin } from './testing/images.ts';
 import { verifyStream } from './verify.ts';
 
-const resolveImage: ImageResolver = async (ref) => new Uint8Array(readFileSync(`public/guests/${ref.name}`));
+const resolveImage = resolveBuiltin;
 
 async function recordSession() {
   const store = new InMemoryEventStore();
