@@ -43,6 +43,7 @@ Runs a RISC-V RV64 guest headless on the QEMU virt-compatible board.
   --memory MIB           RAM size (default 128)
   --max-instructions N   stop after N instructions (exit status 3)
   --expect REGEX         wait until the console output matches REGEX, then ...
+                         (a $ that is not at the end of REGEX stands for itself: '$ ' is a prompt)
   --send TEXT            ... type TEXT (escapes: \\r \\n \\t \\\\ \\xNN)
   --until REGEX          stop when the console output matches REGEX (exit status 0)
   --stats                print {"instructions":…,"seconds":…,"mips":…} on stderr at the end
@@ -100,9 +101,30 @@ export function unescapeText(text: string): string {
   return out;
 }
 
+/**
+ * A `$` anywhere but at the end of a pattern can never match in a console regex, so it is taken as
+ * the character: `--expect '$ '` waits for a shell prompt, as a person writing it means.
+ */
+export function literalDollars(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      out += c + (source[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    out += c === '$' && !inClass && i < source.length - 1 && source[i + 1] !== '|' && source[i + 1] !== ')' ? '\\$' : c;
+  }
+  return out;
+}
+
 function regex(flag: string, source: string): RegExp {
   try {
-    return new RegExp(source);
+    return new RegExp(literalDollars(source));
   } catch (e) {
     throw new UsageError(`${flag}: ${JSON.stringify(source)} is not a valid regular expression (${(e as Error).message})`);
   }

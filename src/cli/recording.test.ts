@@ -46,3 +46,15 @@ describe('vm --record, --verify, --replay --print-state', () => {
     expect(parseVmArgs(['--replay', 'x.jsonl', '--seek', '4', '--print-state'])).toMatchObject({ replay: 'x.jsonl', seek: 4, printState: true });
   });
 });
+
+describe('console patterns', () => {
+  it('take a $ that is not at the end as the character, so a prompt can be written as it looks', async () => {
+    const { literalDollars } = await import('./parseVmArgs.ts');
+    expect(literalDollars('$ ')).toBe('\\$ ');
+    expect(new RegExp(literalDollars('$ ')).test('ok\n$ ')).toBe(true);
+    expect(literalDollars('done$')).toBe('done$');
+    expect(literalDollars('a$|b$')).toBe('a$|b$');
+    expect(literalDollars('[$] \\$ x')).toBe('[$] \\$ x');
+    expect(literalDollars('(end$)')).toBe('(end$)');
+  });
+});
