@@ -124,6 +124,10 @@ describe('running a VM in the host', () => {
     expect(icounts).toEqual([...icounts].sort((a, b) => a - b));
     const state = (await host.listVms())[0].state;
     expect(state.counters.pageFaults).toBe(1);
+    // The guest's first writes to RAM pages show as allocations.
+    const allocated = events.filter((e) => e.type === 'MemoryAllocated');
+    expect(allocated.length).toBeGreaterThan(0);
+    expect(allocated.every((e) => e.type === 'MemoryAllocated' && e.data.pages > 0 && /^0x8/.test(e.data.base))).toBe(true);
     expect(state.counters.traps).toBeGreaterThan(10);
     host.dispose();
   });

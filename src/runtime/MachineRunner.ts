@@ -62,6 +62,7 @@ export class MachineRunner {
     this.flushStartIcount = this.icount;
     this.flushStartPc = incarnation.machine.pc;
     this.consoleOffset = service.state.counters.bytesOut;
+    this.known = incarnation.machine.ram.touched.slice();
     this.listen();
   }
 
@@ -129,6 +130,7 @@ export class MachineRunner {
   replace(incarnation: Incarnation): void {
     this.incarnation.machine.onTrap = undefined;
     this.incarnation = incarnation;
+    this.known = incarnation.machine.ram.touched.slice();
     this.flushStartIcount = this.icount;
     this.flushStartPc = incarnation.machine.pc;
     this.listen();
@@ -144,6 +146,7 @@ export class MachineRunner {
   /** Appends pending effects and inputs in one transaction. */
   async flush(): Promise<void> {
     this.collectInstructions();
+    this.collectAllocations();
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
@@ -171,6 +174,30 @@ export class MachineRunner {
     );
     this.flushStartIcount = this.icount;
     this.flushStartPc = pcEnd;
+  }
+
+  /** RAM pages seen written before, so newly backed ones can be told apart. */
+  private known: Uint8Array;
+
+  /**
+   * Records RAM pages the guest wrote for the first time since the last flush as MemoryAllocated
+   * ranges (the host backs guest memory page by page, on first write).
+   */
+  private collectAllocations(): void {
+    const ram = this.machine.ram;
+    const known = this.known;
+    this.known = ram.touched.slice();
+    const icount = this.icount;
+    const at = this.hooks.now();
+    let start = -1;
+    for (let p = 0; p <= known.length; p++) {
+      const fresh = p < known.length && ram.touched[p] === 1 && known[p] === 0;
+      if (fresh && start < 0) start = p;
+      if (!fresh && start >= 0) {
+        this.pending.push(newEvent('MemoryAllocated', { base: hex(ram.base + start * 4096), pages: p - start }, icount, at));
+        start = -1;
+      }
+    }
   }
 
   private collectOutput(): void {
