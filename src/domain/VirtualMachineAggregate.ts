@@ -246,13 +246,13 @@ export function evolve(state: VmState, event: AnyStoredEvent): VmState {
       counters = { ...counters, instructions: c.instructions + event.data.count };
       return { ...base, icount: Math.max(base.icount, event.data.fromIcount + event.data.count), counters };
     case 'TrapTaken':
-      counters = { ...counters, traps: c.traps + 1 };
+      counters = { ...counters, traps: c.traps + (event.data.count ?? 1) };
       return { ...base, counters };
     case 'PageFault':
       counters = { ...counters, pageFaults: c.pageFaults + 1 };
       return { ...base, counters };
     case 'InterruptRaised':
-      counters = { ...counters, interrupts: c.interrupts + 1 };
+      counters = { ...counters, interrupts: c.interrupts + (event.data.count ?? 1) };
       return { ...base, counters };
     case 'IoCompleted':
       counters =

@@ -59,13 +59,14 @@ export interface EventDataMap {
   PageFault: { vaddr: Hex; access: MemoryAccess; pc: Hex; privilege: Privilege };
   // execution
   InstructionsExecuted: { fromIcount: number; count: number; pcStart: Hex; pcEnd: Hex };
-  TrapTaken: { cause: number; interrupt: boolean; tval: Hex; pc: Hex; from: Privilege; to: Privilege };
+  /** `count`: how many times the same trap was taken in one recorded batch (the fields are the first's). */
+  TrapTaken: { cause: number; interrupt: boolean; tval: Hex; pc: Hex; from: Privilege; to: Privilege; count?: number };
   CodeCompiled: { pc: Hex; instructions: number; tier: string };
   HotspotDetected: { pc: Hex; hits: number };
   // device
   DeviceAdded: DeviceSpec;
   DeviceRemoved: { id: string };
-  InterruptRaised: { source: string; irq: number };
+  InterruptRaised: { source: string; irq: number; count?: number };
   /** `bytes` holds one character per byte (code 0-255), so console text survives JSON and IndexedDB as is. */
   IoCompleted: { device: string; direction: 'in' | 'out'; bytes: string };
   InputReceived: { device: string; bytes: string };

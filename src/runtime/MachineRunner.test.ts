@@ -124,6 +124,11 @@ describe('running a VM in the host', () => {
     expect(icounts).toEqual([...icounts].sort((a, b) => a - b));
     const state = (await host.listVms())[0].state;
     expect(state.counters.pageFaults).toBe(1);
+    // Repeated timer interrupts within a flush are one event with a count; the counters add the counts.
+    const interrupts = events.filter((e) => e.type === 'InterruptRaised');
+    expect(interrupts.some((e) => e.type === 'InterruptRaised' && (e.data.count ?? 1) > 1)).toBe(true);
+    expect(state.counters.interrupts).toBe(interrupts.reduce((n, e) => n + (e.type === 'InterruptRaised' ? (e.data.count ?? 1) : 0), 0));
+    expect(state.counters.interrupts).toBeGreaterThan(interrupts.length);
     // The guest's first writes to RAM pages show as allocations.
     const allocated = events.filter((e) => e.type === 'MemoryAllocated');
     expect(allocated.length).toBeGreaterThan(0);

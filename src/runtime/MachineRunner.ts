@@ -14,7 +14,7 @@ export const FLUSH_INTERVAL_MS = 100;
 /** How far virtual time may run ahead of wall time while the guest is idle, before the loop sleeps. */
 const IDLE_LEAD_MS = 20;
 /**
- * Routine traps recorded per flush at most, for interrupts and for environment calls each: a guest making
+ * Distinct routine traps (interrupts, environment calls) recorded per flush at most: a guest making
  * system calls in a tight loop would otherwise write hundreds of thousands of events a second.
  * Those beyond the cap are counted in `trapsNotRecorded`; faults and other exceptions are always
  * recorded, because they are what a person hunts for.
@@ -47,8 +47,8 @@ export class MachineRunner {
   private flushStartIcount: number;
   private flushStartPc: number;
   private lastFlush = 0;
-  /** Interrupts and environment calls recorded since the last flush. */
-  private readonly trapsThisFlush = [0, 0];
+  /** Interrupts and environment calls recorded since the last flush: where their events are in `pending`. */
+  private readonly routine = new Map<string, { trap: number; interrupt: number; count: number }>();
   /** Traps that happened but were not recorded as events because of the per-flush cap. */
   trapsNotRecorded = 0;
   /** Bytes the VM has written to its console since it was created (equals the aggregate's bytesOut once flushed). */
@@ -66,31 +66,42 @@ export class MachineRunner {
     this.listen();
   }
 
-  /** Records traps, interrupts and page faults as they happen, in icount order with the rest. */
+  /**
+   * Records traps, interrupts and page faults as they happen, in icount order with the rest.
+   * Interrupts and environment calls repeat all the time (a 100 Hz timer, a program printing):
+   * within one flush, repeats of the same one (same cause, same pc for a call) add to the count of
+   * the first instead of adding events, so an idle guest writes tens of events a second, not hundreds.
+   * Faults and other exceptions are always recorded one by one: they are what a person hunts for.
+   */
   private listen(): void {
     const { machine, base } = this.incarnation;
     machine.onTrap = (t) => {
-      // Interrupts and environment calls each have their own budget, so a storm of one kind
-      // does not hide the other.
-      const kind = t.interrupt ? 0 : t.cause === 8 || t.cause === 9 || t.cause === 11 ? 1 : -1;
-      if (kind >= 0) {
-        if (this.trapsThisFlush[kind] >= MAX_TRAP_EVENTS_PER_FLUSH) {
-          this.trapsNotRecorded++;
-          return;
-        }
-        this.trapsThisFlush[kind]++;
-      }
       const icount = base + t.icount;
       const at = this.hooks.now();
       const from = PRIVILEGE[t.from] ?? 'M';
+      const routine = t.interrupt || t.cause === 8 || t.cause === 9 || t.cause === 11;
+      const key = routine ? `${t.interrupt ? 'i' : 'e'}${t.cause}:${t.interrupt ? 0 : t.pc}` : '';
+      const seen = routine ? this.routine.get(key) : undefined;
+      if (seen) {
+        seen.count++; // written into the events when they are flushed
+        return;
+      }
+      if (routine && this.routine.size >= MAX_TRAP_EVENTS_PER_FLUSH) {
+        this.trapsNotRecorded++;
+        return;
+      }
+      const trap = this.pending.length;
       this.pending.push(
         newEvent('TrapTaken', { cause: t.cause, interrupt: t.interrupt, tval: hex(t.tval), pc: hex(t.pc), from, to: PRIVILEGE[t.to] ?? 'M' }, icount, at),
       );
+      let interrupt = -1;
       if (t.interrupt) {
+        interrupt = this.pending.length;
         this.pending.push(newEvent('InterruptRaised', { source: t.cause === 9 || t.cause === 11 ? 'plic' : 'clint', irq: t.cause }, icount, at));
       } else if (t.cause in CAUSE_NAMES_PAGE_FAULT) {
         this.pending.push(newEvent('PageFault', { vaddr: hex(t.tval), access: CAUSE_NAMES_PAGE_FAULT[t.cause], pc: hex(t.pc), privilege: from }, icount, at));
       }
+      if (routine) this.routine.set(key, { trap, interrupt, count: 1 });
     };
   }
 
@@ -149,8 +160,13 @@ export class MachineRunner {
     this.collectAllocations();
     if (this.pending.length === 0) return;
     const events = this.pending;
+    for (const { trap, interrupt, count } of this.routine.values()) {
+      if (count === 1) continue;
+      events[trap] = withCount(events[trap], count);
+      if (interrupt >= 0) events[interrupt] = withCount(events[interrupt], count);
+    }
     this.pending = [];
-    this.trapsThisFlush.fill(0);
+    this.routine.clear();
     this.lastFlush = this.hooks.now();
     await this.service.execute({ type: 'RecordEffects', events });
   }
@@ -269,6 +285,11 @@ export class MachineRunner {
   private virtualMs(): number {
     return (mtimeOf(this.incarnation.machine.cpu) / TIMEBASE_HZ) * 1000;
   }
+}
+
+/** The same event with `count` set in its data (TrapTaken or InterruptRaised). */
+function withCount(event: AnyNewEvent, count: number): AnyNewEvent {
+  return { ...event, data: { ...event.data, count } } as AnyNewEvent;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -48,7 +48,7 @@ export function summarize(e: AnyStoredEvent): string {
     case 'InstructionsExecuted':
       return `${e.data.count.toLocaleString('en')} from ${e.data.pcStart} to ${e.data.pcEnd}`;
     case 'TrapTaken':
-      return `${e.data.interrupt ? 'interrupt' : 'exception'} ${e.data.cause} at ${e.data.pc}, ${e.data.from}→${e.data.to}`;
+      return `${e.data.interrupt ? 'interrupt' : 'exception'} ${e.data.cause} at ${e.data.pc}, ${e.data.from}→${e.data.to}${e.data.count ? ` ×${e.data.count}` : ''}`;
     case 'CodeCompiled':
       return `${e.data.instructions} instructions at ${e.data.pc} (${e.data.tier})`;
     case 'HotspotDetected':
@@ -58,7 +58,7 @@ export function summarize(e: AnyStoredEvent): string {
     case 'DeviceRemoved':
       return e.data.id;
     case 'InterruptRaised':
-      return `${e.data.source} irq ${e.data.irq}`;
+      return `${e.data.source} irq ${e.data.irq}${e.data.count ? ` ×${e.data.count}` : ''}`;
     case 'IoCompleted':
       return `${e.data.device} ${e.data.direction} “${printable(e.data.bytes)}”`;
     case 'InputReceived':
