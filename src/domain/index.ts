@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './validation.ts';
 export * from './upcasters.ts';
 export * from './VirtualMachineAggregate.ts';
+export * from './bytes.ts';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../domain/index.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
 import type { ConsoleUpdate } from './protocol.ts';
-import { latin1Bytes, latin1String, replayTo, resolveImages } from './replay.ts';
+import { latin1Bytes, latin1String } from '../domain/index.ts';
+import { replayTo, resolveImages } from './replay.ts';
 import { VmHost } from './VmHost.ts';
 import { resolveBuiltin } from './testing/images.ts';
 

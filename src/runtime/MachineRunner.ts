@@ -1,9 +1,9 @@
 // Runs one VM's machine in short slices between commands, records its input and effects as events.
-import { newEvent, type AnyNewEvent, type Hex, type StopReason } from '../domain/index.ts';
+import { latin1String, newEvent, type AnyNewEvent, type Hex, type StopReason } from '../domain/index.ts';
 import { mtimeOf } from '../emulator/cpu/time.ts';
 import { TIMEBASE_HZ } from '../emulator/layout.ts';
 import type { EventDrivenVmService } from './EventDrivenVmService.ts';
-import { latin1String, type Incarnation } from './replay.ts';
+import type { Incarnation } from './replay.ts';
 
 /** Instructions per run() call: small enough to stay responsive, large enough to amortise the call. */
 const SLICE_INSTRUCTIONS = 250_000;

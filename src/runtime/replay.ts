@@ -1,5 +1,5 @@
 // Rebuilds a VM's machine from its stream by re-execution: boot image, then recorded input at recorded icounts.
-import { CorruptError, type AnyStoredEvent, type BootImageRef, type VmConfig } from '../domain/index.ts';
+import { CorruptError, latin1Bytes, latin1String, type AnyStoredEvent, type BootImageRef, type VmConfig } from '../domain/index.ts';
 import { Machine, type MachineSnapshot } from '../emulator/machine.ts';
 
 /** Fetches the bytes of a boot image (built-in by name, or stored content by hash). */
@@ -212,16 +212,3 @@ export function replayTo(
   return new Replayer(config, images).advance(events, target);
 }
 
-/** Bytes of a one-char-per-byte string (as events carry console data). */
-export function latin1Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
-}
-
-/** The one-char-per-byte string of some bytes. */
-export function latin1String(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return out;
-}

@@ -3,16 +3,10 @@ import { useContext, useEffect, useRef } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
-import type { AnyStoredEvent, VmId } from '../../domain/index.ts';
+import { latin1Bytes, type AnyStoredEvent, type VmId } from '../../domain/index.ts';
 import { RemoteError } from '../../client/vmClient.ts';
 import { AppStoreContext } from '../AppContext.tsx';
 
-/** Bytes of a one-char-per-byte string, as events and the console channel carry them. */
-function bytesOf(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
 
 /**
  * Writes the console from two sources without gaps or repeats: persisted IoCompleted events (in
@@ -39,7 +33,7 @@ class ConsoleFeed {
     if (offset > this.written) return; // a gap: the events will fill it in order
     const fresh = bytes.slice(this.written - offset);
     if (fresh.length === 0) return;
-    this.term.write(bytesOf(fresh));
+    this.term.write(latin1Bytes(fresh));
     this.written += fresh.length;
   }
 }
@@ -126,7 +120,7 @@ export function PastConsole({ text }: { text: string }) {
     const t = term.current;
     if (!t) return;
     t.reset();
-    t.write(bytesOf(text));
+    t.write(latin1Bytes(text));
   }, [text]);
 
   return <div className="console past" ref={host} data-testid="past-console" aria-label="Console as it was then (read-only)" />;
