@@ -62,6 +62,7 @@ export class HeadlessSession {
       case 'budget':
       case 'waiting-for-input':
       case 'breakpoint':
+      case 'watchpoint':
         break;
       case 'poweroff':
         if (result.exitCode === 0 || result.exitCode === undefined) return { status: 0, reason: 'poweroff', message: 'the guest powered off' };

@@ -67,7 +67,7 @@ export interface MachineSnapshot {
   readonly pages: ReadonlyMap<number, Uint8Array>;
 }
 
-export type StopReason = 'budget' | 'poweroff' | 'reboot' | 'htif-exit' | 'breakpoint' | 'waiting-for-input';
+export type StopReason = 'budget' | 'poweroff' | 'reboot' | 'htif-exit' | 'breakpoint' | 'watchpoint' | 'waiting-for-input';
 
 export interface RunResult {
   readonly reason: StopReason;
@@ -102,6 +102,12 @@ export class Machine {
   /** HTIF tohost address when the image defines it. */
   readonly tohost: number | undefined;
   readonly breakpoints = new Set<number>();
+  /** Physical pages whose stores take the slow path: the HTIF page and watched pages. */
+  private readonly watchedPages = new Set<number>();
+  /** Write watchpoints: physical address → length in bytes. */
+  private readonly watchpoints = new Map<number, number>();
+  /** The last store that hit a watchpoint: its physical address and the writing instruction's icount. */
+  watchHit: { readonly pa: number; readonly icount: number } | undefined;
 
   private output: number[] = [];
   private halted: { reason: StopReason; exitCode?: number } | undefined;
@@ -118,8 +124,14 @@ export class Machine {
     const bios = readImage(config.bios, config.biosName ?? 'bios');
     const tohost = bios.symbols.get('tohost');
     this.tohost = tohost === undefined ? undefined : Number(tohost);
-    const watchedPage = this.tohost === undefined ? -1 : Math.floor(this.tohost / 4096);
-    this.cpu = new Cpu(this.bus, { watchedPage, afterUncachedStore: (pa) => this.htifStore(pa) });
+    if (this.tohost !== undefined) this.watchedPages.add(Math.floor(this.tohost / 4096));
+    this.cpu = new Cpu(this.bus, {
+      watchedPages: this.watchedPages,
+      afterUncachedStore: (pa, size) => {
+        this.htifStore(pa);
+        this.checkWatchpoints(pa, size);
+      },
+    });
     this.clint = new Clint(this.cpu);
     this.plic = new Plic();
     this.uart = new Uart((b) => this.output.push(b));
@@ -221,6 +233,33 @@ export class Machine {
     this.uart.receive(bytes);
   }
 
+  /**
+   * Stops the run ('watchpoint') right after any store that writes into [pa, pa + length). The
+   * store completes; `watchHit.icount` is the icount at which the writing instruction started.
+   */
+  watchWrite(pa: number, length = 8): void {
+    this.watchpoints.set(pa, length);
+    for (let p = Math.floor(pa / 4096); p <= Math.floor((pa + length - 1) / 4096); p++) this.watchedPages.add(p);
+    this.cpu.flushStoreTlb();
+  }
+
+  clearWatchpoints(): void {
+    this.watchpoints.clear();
+    this.watchedPages.clear();
+    if (this.tohost !== undefined) this.watchedPages.add(Math.floor(this.tohost / 4096));
+    this.cpu.flushStoreTlb();
+  }
+
+  private checkWatchpoints(pa: number, size: number): void {
+    for (const [start, length] of this.watchpoints) {
+      if (pa < start + length && pa + size > start) {
+        this.watchHit = { pa, icount: this.cpu.icount };
+        this.cpu.requestExit();
+        return;
+      }
+    }
+  }
+
   /** Runs at most `budget` instructions and says why it stopped. */
   run(budget: number): RunResult {
     const cpu = this.cpu;
@@ -257,7 +296,9 @@ export class Machine {
         n = 1;
       }
       cpu.stopAt = cpu.icount + n;
+      this.watchHit = undefined;
       execute(cpu);
+      if (this.watchHit !== undefined) return { reason: 'watchpoint', executed: cpu.icount - start };
     }
   }
 

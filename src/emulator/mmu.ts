@@ -58,7 +58,7 @@ export function translate(cpu: Cpu, va: number, access: number): number {
       cpu.loadBase[idx] = base;
     } else {
       ram.markWritten(base);
-      if (Math.floor(pa / 4096) !== cpu.hooks.watchedPage) {
+      if (!cpu.hooks.watchedPages.has(Math.floor(pa / 4096))) {
         cpu.storeTag[idx] = vpn;
         cpu.storeBase[idx] = base;
       }

@@ -51,12 +51,12 @@ export interface TrapInfo {
   readonly icount: number;
 }
 
-/** Hooks the machine gives the hart: stores that need a look (HTIF tohost). */
+/** Hooks the machine gives the hart: stores that need a look (HTIF tohost, write watchpoints). */
 export interface CpuHooks {
   /** Called after a store that reached a page the TLB was told not to cache for writes. */
-  afterUncachedStore(pa: number): void;
-  /** Physical page numbers whose writes must take the slow path (-1 when none). */
-  readonly watchedPage: number;
+  afterUncachedStore(pa: number, size: number): void;
+  /** Physical page numbers whose writes must take the slow path. */
+  readonly watchedPages: ReadonlySet<number>;
 }
 
 export class Cpu {
@@ -325,7 +325,7 @@ export class Cpu {
     } else {
       this.writePhys(pa, size, lo, va);
     }
-    if (Math.floor(pa / 4096) === this.hooks.watchedPage) this.hooks.afterUncachedStore(pa);
+    if (this.hooks.watchedPages.has(Math.floor(pa / 4096))) this.hooks.afterUncachedStore(pa, size);
   }
 
   /** Writes 1, 2 or 4 bytes at a physical address; unmapped raises a store access fault. */
