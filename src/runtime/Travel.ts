@@ -3,7 +3,7 @@ import { evolve, initialState, NotFoundError, type AnyStoredEvent, type VmConfig
 import type { EventStore } from '../store/EventStore.ts';
 import { viewOf } from './inspect.ts';
 import type { PastView, TravelTarget } from './protocol.ts';
-import { Replayer, resolveImages, type Checkpoint, type ImageResolver } from './replay.ts';
+import { Replayer, resolveImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
 
 export interface TravelOptions {
   /** Instructions of replay between two in-memory checkpoints. */
@@ -41,36 +41,41 @@ export class Travel {
   }
 
   /** The VM as it was at `target`. */
-  async view(config: VmConfig, target: TravelTarget): Promise<PastView> {
+  async view(config: VmConfig, target: TravelTarget, memoryAt?: number): Promise<PastView> {
     const events = await this.refresh();
     const { seq, icount, uptoSeq } = this.locate(events, target);
     const replayer = await this.replayerFor(config, icount, uptoSeq);
     const incarnation = replayer.advance(events, icount, uptoSeq);
-    let console = '';
     let state = initialState(this.vmId);
-    for (let i = 0; i < seq; i++) {
-      const e = events[i];
-      state = evolve(state, e);
-      if (e.type === 'IoCompleted' && e.data.direction === 'out') console += e.data.bytes;
-    }
-    return { vmId: this.vmId, seq, icount, head: events.length, state, machine: viewOf(incarnation.machine, icount), console };
+    for (let i = 0; i < seq; i++) state = evolve(state, events[i]);
+    // The console is append-only, so what it showed at this instruction is a prefix of all it
+    // ever showed: as long as what the replayed machine has written so far.
+    const console = this.console.slice(0, replayer.outputCount);
+    return { vmId: this.vmId, seq, icount, head: events.length, state, machine: viewOf(incarnation.machine, icount, memoryAt), console };
   }
 
   /**
-   * The icount at which the hart next (forward) or last (backward) stands at one of `pcs`, seen
-   * from icount `from`; null when there is no such moment in the recorded history.
+   * The icount at which the hart next (forward) or last (backward) stands at one of `pcs`, or
+   * starts an instruction that writes into a watched range, seen from icount `from`; null when
+   * there is no such moment in the recorded history.
    */
-  async findBreakpoint(config: VmConfig, pcs: readonly number[], from: number, direction: 'forward' | 'backward'): Promise<number | null> {
+  async findBreakpoint(
+    config: VmConfig,
+    pcs: readonly number[],
+    from: number,
+    direction: 'forward' | 'backward',
+    watches: readonly Watch[] = [],
+  ): Promise<number | null> {
     const events = await this.refresh();
     const headIcount = events[events.length - 1].icount;
     const set = new Set(pcs);
-    if (set.size === 0) return null;
+    if (set.size === 0 && watches.length === 0) return null;
     if (direction === 'forward') {
       const uptoSeq = lastAtOrBefore(events, from);
       const replayer = await this.replayerFor(config, from, uptoSeq);
       replayer.advance(events, from, uptoSeq);
       // A stop where we already stand is not "the next" one.
-      return replayer.runToBreakpoint(events, set, headIcount, (icount) => icount <= from);
+      return replayer.runToBreakpoint(events, set, headIcount, (icount) => icount <= from, watches);
     }
     // Search backwards one checkpoint interval at a time: the last hit before `from` is in the
     // latest interval that has any.
@@ -81,17 +86,28 @@ export class Travel {
       const replayer = new Replayer(config, images, start);
       replayer.onProgress = (r) => this.maybeCheckpoint(r);
       let last: number | null = null;
-      replayer.runToBreakpoint(events, set, end, (icount) => {
-        if (icount < end) last = icount;
-        return true;
-      });
+      replayer.runToBreakpoint(
+        events,
+        set,
+        end,
+        (icount) => {
+          if (icount < end) last = icount;
+          return true;
+        },
+        watches,
+      );
       if (last !== null || !start) return last;
       end = start.icount;
     }
   }
 
+  /** Everything the console ever showed, from the IoCompleted events read so far. */
+  private console = '';
+
   private async refresh(): Promise<AnyStoredEvent[]> {
-    this.events.push(...(await this.store.loadEvents(this.vmId, this.events.length + 1)));
+    const fresh = await this.store.loadEvents(this.vmId, this.events.length + 1);
+    for (const e of fresh) if (e.type === 'IoCompleted' && e.data.direction === 'out') this.console += e.data.bytes;
+    this.events.push(...fresh);
     if (this.events.length === 0) throw new NotFoundError(`VM '${this.vmId}' has no history yet.`);
     return this.events;
   }

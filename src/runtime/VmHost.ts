@@ -25,10 +25,9 @@ import { readImage } from '../emulator/loaders/detectImage.ts';
 import { KERNEL_BASE } from '../emulator/layout.ts';
 import { exportStream, importStream, parseStreamFile, type FileImage, type ParsedStream } from '../store/streamFile.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
-import type { ImageFile } from './protocol.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
-import type { ConsoleUpdate, ExportedFile, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+import type { ConsoleUpdate, ExportedFile, ImageFile, PastView, WriteWatch, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
 import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 import { Travel, type TravelOptions } from './Travel.ts';
 import { verifyStream, type VerifyResult } from './verify.ts';
@@ -160,9 +159,9 @@ export class VmHost implements WorkerApi {
     return this.summary(vmId);
   }
 
-  async inspect(vmId: VmId, target: TravelTarget): Promise<PastView> {
+  async inspect(vmId: VmId, target: TravelTarget, memoryAt?: Hex): Promise<PastView> {
     const service = await this.existing(vmId);
-    return this.travelOf(service).view(this.configOf(service), target);
+    return this.travelOf(service).view(this.configOf(service), target, memoryAt === undefined ? undefined : parseHex(memoryAt));
   }
 
   /**
@@ -198,13 +197,20 @@ export class VmHost implements WorkerApi {
     return verifyStream(config, await resolveImages(config, this.resolve), await this.store.loadEvents(service.vmId));
   }
 
-  async findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null> {
+  async findBreakpoint(
+    vmId: VmId,
+    pcs: readonly Hex[],
+    from: TravelTarget,
+    direction: 'forward' | 'backward',
+    watches: readonly WriteWatch[] = [],
+    memoryAt?: Hex,
+  ): Promise<PastView | null> {
     const service = await this.existing(vmId);
     const config = this.configOf(service);
     const travel = this.travelOf(service);
     const start = 'icount' in from ? from.icount : (await travel.view(config, from)).icount;
-    const hit = await travel.findBreakpoint(config, pcs.map(parseHex), start, direction);
-    return hit === null ? null : travel.view(config, { icount: hit });
+    const hit = await travel.findBreakpoint(config, pcs.map(parseHex), start, direction, watches.map((w) => ({ pa: parseHex(w.pa), length: w.length })));
+    return hit === null ? null : travel.view(config, { icount: hit }, memoryAt === undefined ? undefined : parseHex(memoryAt));
   }
 
   private travelOf(service: EventDrivenVmService): Travel {

@@ -182,3 +182,38 @@ describe('verify', () => {
     host.dispose();
   }, 120_000);
 });
+
+describe('the buggy program walk-through (guests/README.md)', () => {
+  it('a write watchpoint on board.leader and reverse-continue land on the culprit store in set_bonus', async () => {
+    const store = new InMemoryEventStore();
+    const host = new VmHost(store, { resolveImage, travel: { checkpointInterval: 300_000 } });
+    const vm = await host.createVm('buggy');
+    let text = '';
+    await host.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));
+    await host.execute(vm.vmId, { type: 'StartVm' });
+    await expect.poll(() => /\$ $/.test(text), { timeout: 30_000 }).toBe(true);
+    await host.sendInput(vm.vmId, new TextEncoder().encode('run buggy\r'));
+    await expect.poll(() => /killed[^]*\$ $/.test(text), { timeout: 30_000 }).toBe(true);
+    await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+    const fault = (await store.loadEvents(vm.vmId)).find((e) => e.type === 'PageFault')!;
+    expect(fault.data).toMatchObject({ vaddr: '0x539', access: 'load' });
+
+    // board+0x40 of buggy.elf: virtual 0x12148, physical 0x80027148 after a fresh boot (run -v buggy).
+    const watch = [{ pa: '0x80027148', length: 8 }];
+    const culprit = await host.findBreakpoint(vm.vmId, [], { seq: fault.seq }, 'backward', watch, '0x80027140');
+    expect(culprit).not.toBeNull();
+    expect(culprit!.machine.pc).toBe('0x10800'); // set_bonus+4: sd a2,0(a0)
+    expect(culprit!.machine.code[0].text).toMatch(/^sd\s+a2,0\(a0\)/);
+    expect(culprit!.machine.registers[12]).toBe('0000000000000539'); // a2 = 1337
+    // The console of that very instruction: the bonus line is out, the crash has not happened yet.
+    expect(culprit!.console.trimEnd().split('\n').at(-1)).toContain('bonus of 1337 for zed (slot 8)');
+    expect(culprit!.console).not.toContain('killed');
+    expect(culprit!.machine.memory?.address).toBe('0x80027140');
+
+    const earlier = await host.findBreakpoint(vm.vmId, [], { icount: culprit!.icount }, 'backward', watch);
+    expect(earlier!.machine.pc).toBe('0x107b8'); // elect_leader: the legitimate store
+    const again = await host.findBreakpoint(vm.vmId, [], { icount: earlier!.icount }, 'forward', watch);
+    expect(again!.icount).toBe(culprit!.icount);
+    host.dispose();
+  }, 120_000);
+});

@@ -38,6 +38,8 @@ export interface MachineView {
     readonly uartPendingInput: number;
   };
   readonly stateHash: string;
+  /** 128 bytes of physical memory from the requested address, as hex pairs; null outside RAM. */
+  readonly memory: { readonly address: Hex; readonly bytes: string | null } | null;
 }
 
 const hex64 = (v: bigint): string => BigInt.asUintN(64, v).toString(16).padStart(16, '0');
@@ -101,7 +103,9 @@ export function codeAt(machine: Machine, pc: number, count: number): CodeLine[] 
   return out;
 }
 
-export function viewOf(machine: Machine, icount: number): MachineView {
+const MEMORY_WINDOW = 128;
+
+export function viewOf(machine: Machine, icount: number, memoryAt?: number): MachineView {
   const registers = Array.from({ length: 32 }, (_, i) => hex64(machine.register(i)));
   return {
     icount,
@@ -116,5 +120,14 @@ export function viewOf(machine: Machine, icount: number): MachineView {
       uartPendingInput: machine.uart.rxCount,
     },
     stateHash: machine.stateHash(),
+    memory: memoryAt === undefined ? null : { address: hexAddr(memoryAt), bytes: memoryHex(machine, memoryAt) },
   };
+}
+
+function memoryHex(machine: Machine, pa: number): string | null {
+  try {
+    return Array.from(machine.readPhysical(pa, MEMORY_WINDOW), (b) => b.toString(16).padStart(2, '0')).join('');
+  } catch {
+    return null;
+  }
 }

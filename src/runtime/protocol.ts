@@ -34,6 +34,12 @@ export interface ConsoleUpdate {
   readonly error?: ErrorPayload;
 }
 
+/** A write watchpoint on guest physical memory. */
+export interface WriteWatch {
+  readonly pa: Hex;
+  readonly length: number;
+}
+
 /** A point of a VM's history: after event `seq`, or at an instruction count. */
 export type TravelTarget = { readonly seq: number } | { readonly icount: number };
 
@@ -87,13 +93,24 @@ export interface WorkerApi {
   /** Calls `onUpdate` with console output as it happens; stop it with unwatch. */
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<number>;
   /** Rebuilds the VM as it was at `target` (the live machine keeps running). */
-  inspect(vmId: VmId, target: TravelTarget): Promise<PastView>;
+  /** `memoryAt`: a guest physical address whose bytes the view includes. */
+  inspect(vmId: VmId, target: TravelTarget, memoryAt?: Hex): Promise<PastView>;
   /** Re-executes the whole stream and checks the recorded effects; the first divergence by seq. */
   verify(vmId: VmId): Promise<VerifyResult>;
   /** A new VM that shares this one's history up to `seq` and goes its own way from there. */
   fork(vmId: VmId, seq: number): Promise<VmSummary>;
-  /** Continue (forward) or reverse-continue (backward) from `from` to a pc breakpoint; null when none is hit. */
-  findBreakpoint(vmId: VmId, pcs: readonly Hex[], from: TravelTarget, direction: 'forward' | 'backward'): Promise<PastView | null>;
+  /**
+   * Continue (forward) or reverse-continue (backward) from `from` to a pc breakpoint or to the
+   * instruction that writes a watched range; null when none is hit.
+   */
+  findBreakpoint(
+    vmId: VmId,
+    pcs: readonly Hex[],
+    from: TravelTarget,
+    direction: 'forward' | 'backward',
+    watches?: readonly WriteWatch[],
+    memoryAt?: Hex,
+  ): Promise<PastView | null>;
   exportVm(vmId: VmId): Promise<ExportedFile>;
   importVm(text: string, fileName: string): Promise<VmSummary>;
   storage(): Promise<StorageUse>;

@@ -35,11 +35,18 @@ export function boot(config: VmConfig, images: BootImages, base: number): Incarn
   return { machine, base };
 }
 
+/** A write watchpoint: physical address and length in bytes. */
+export interface Watch {
+  readonly pa: number;
+  readonly length: number;
+}
+
 /** A replayer's position: the machine state and how far into the stream's causes it is. */
 export interface Checkpoint {
   readonly icount: number;
   readonly appliedSeq: number;
   readonly base: number;
+  readonly outputCount: number;
   readonly snapshot: MachineSnapshot;
 }
 
@@ -68,12 +75,13 @@ export class Replayer {
       this.current.machine.restore(from.snapshot);
       this.current = { machine: this.current.machine, base: from.base };
       this.appliedSeq = from.appliedSeq;
+      this.outputCount = from.outputCount;
     }
   }
 
   /** The replayer's position as a checkpoint another replayer can start from. */
   checkpoint(): Checkpoint {
-    return { icount: this.icount, appliedSeq: this.appliedSeq, base: this.current.base, snapshot: this.current.machine.snapshot() };
+    return { icount: this.icount, appliedSeq: this.appliedSeq, base: this.current.base, outputCount: this.outputCount, snapshot: this.current.machine.snapshot() };
   }
 
   get incarnation(): Incarnation {
@@ -135,13 +143,20 @@ export class Replayer {
    * breakpoint and says whether to keep going (to find the last one before a point).
    * Returns the icount of the stop it ended on, or null when it reached the limit.
    */
-  runToBreakpoint(events: readonly AnyStoredEvent[], pcs: ReadonlySet<number>, limit: number, onHit: (icount: number) => boolean): number | null {
+  runToBreakpoint(
+    events: readonly AnyStoredEvent[],
+    pcs: ReadonlySet<number>,
+    limit: number,
+    onHit: (icount: number) => boolean,
+    watches: readonly Watch[] = [],
+  ): number | null {
     let found: number | null = null;
-    const hit = (): boolean => {
-      found = this.icount;
-      return !onHit(this.icount);
+    const hit = (icount: number): boolean => {
+      found = icount;
+      return !onHit(icount);
     };
     this.breakpoints = pcs;
+    this.watches = watches;
     this.onBreak = hit;
     try {
       for (const e of events) {
@@ -153,28 +168,36 @@ export class Replayer {
       return this.runTo(limit) ? found : null;
     } finally {
       this.breakpoints = NO_BREAKPOINTS;
+      this.watches = [];
       this.onBreak = null;
     }
   }
 
   private breakpoints: ReadonlySet<number> = NO_BREAKPOINTS;
-  /** Called at a breakpoint stop; true means stop replaying there. */
-  private onBreak: (() => boolean) | null = null;
+  private watches: readonly Watch[] = [];
+  /** Called at a breakpoint stop or watched write (with the icount where it happened); true means stop replaying there. */
+  private onBreak: ((icount: number) => boolean) | null = null;
 
   /** Runs to `icount`; true when it stopped early at a breakpoint that ends the search. */
   private runTo(icount: number): boolean {
     const machine = this.current.machine;
     machine.breakpoints.clear();
     for (const pc of this.breakpoints) machine.breakpoints.add(pc);
+    machine.clearWatchpoints();
+    for (const w of this.watches) machine.watchWrite(w.pa, w.length);
     while (this.current.base + machine.icount < icount) {
       const budget = Math.min(REPLAY_CHUNK, icount - this.current.base - machine.icount);
       const result = machine.run(budget);
+      // Count the output before a checkpoint may be taken: a snapshot does not hold undrained bytes.
+      this.collectOutput();
       this.onProgress?.(this);
-      if (result.reason === 'breakpoint' && this.onBreak?.()) {
+      const stop =
+        result.reason === 'breakpoint' ? this.icount : result.reason === 'watchpoint' && machine.watchHit ? this.current.base + machine.watchHit.icount : -1;
+      if (stop >= 0 && this.onBreak?.(stop)) {
         this.collectOutput();
         return true;
       }
-      if (result.reason !== 'budget' && result.reason !== 'breakpoint' && this.current.base + machine.icount < icount) {
+      if (result.reason !== 'budget' && result.reason !== 'breakpoint' && result.reason !== 'watchpoint' && this.current.base + machine.icount < icount) {
         // The machine stopped (waiting, powered off) before the recorded point: the recording and
         // the machine disagree, which replay cannot paper over.
         throw new CorruptError(
@@ -191,8 +214,12 @@ export class Replayer {
   output = '';
   keepOutput = false;
 
+  /** Console bytes written since boot (across resets and restores): where the console stands now. */
+  outputCount = 0;
+
   private collectOutput(): void {
     const bytes = this.current.machine.drainOutput();
+    this.outputCount += bytes.length;
     if (this.keepOutput && bytes.length > 0) this.output += latin1String(bytes);
   }
 }
