@@ -65,10 +65,10 @@ export function connectWorker(): VmClient {
       const handle = await call(() => remote.attachConsole(vmId, Comlink.proxy(onUpdate)));
       return () => void remote.unwatch(handle);
     },
-    inspect: (vmId, target) => call(() => remote.inspect(vmId, target)),
+    inspect: (vmId, target, memoryAt) => call(() => remote.inspect(vmId, target, memoryAt)),
     fork: (vmId, seq) => call(() => remote.fork(vmId, seq)),
     verify: (vmId) => call(() => remote.verify(vmId)),
-    findBreakpoint: (vmId, pcs, from, direction) => call(() => remote.findBreakpoint(vmId, pcs, from, direction)),
+    findBreakpoint: (vmId, pcs, from, direction, watches, memoryAt) => call(() => remote.findBreakpoint(vmId, pcs, from, direction, watches, memoryAt)),
     exportVm: (vmId) => call(() => remote.exportVm(vmId)),
     importVm: (text, fileName) => call(() => remote.importVm(text, fileName)),
     storage: () => call(() => remote.storage()),

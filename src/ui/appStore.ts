@@ -55,6 +55,12 @@ export interface TravelSlice {
   forkHere(): Promise<void>;
   /** pc breakpoints of the selected VM, as 0x… addresses. */
   breakpoints: ReadonlySet<string>;
+  /** Write watchpoints (8 bytes at a guest physical address, 0x…). */
+  watches: ReadonlySet<string>;
+  toggleWatch(pa: string): void;
+  /** The physical address the memory view shows; null when none was asked for. */
+  memoryAt: string | null;
+  showMemory(pa: string): Promise<void>;
   toggleBreakpoint(pc: string): void;
   /** Travels to the next (forward) or previous (backward) moment the hart stands at a breakpoint. */
   continueTo(direction: 'forward' | 'backward'): Promise<void>;
@@ -118,7 +124,7 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
       },
       select(vmId) {
         if (vmId === get().selectedId) return;
-        set({ selectedId: vmId, events: [], current: null, past: null, previousPast: null, breakpoints: new Set() });
+        set({ selectedId: vmId, events: [], current: null, past: null, previousPast: null, breakpoints: new Set(), watches: new Set(), memoryAt: null });
         watcher.follow(vmId);
       },
       async createVm(name) {
@@ -207,7 +213,7 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
         while (queued) {
           const next = queued;
           queued = null;
-          const view = await client.inspect(vmId, next);
+          const view = await client.inspect(vmId, next, get().memoryAt ?? undefined);
           if (get().selectedId !== vmId) break;
           set((s) => ({ past: view, previousPast: s.past }));
         }
@@ -251,19 +257,32 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
       else next.add(pc);
       set({ breakpoints: next });
     },
+    watches: new Set(),
+    toggleWatch(pa) {
+      const next = new Set(get().watches);
+      if (next.has(pa)) next.delete(pa);
+      else next.add(pa);
+      set({ watches: next });
+    },
+    memoryAt: null,
+    async showMemory(pa) {
+      set({ memoryAt: pa });
+      const past = get().past;
+      if (past) await get().seek({ icount: past.icount });
+    },
     async continueTo(direction) {
-      const { selectedId: vmId, breakpoints, past, current } = get();
-      if (!vmId || breakpoints.size === 0) return;
+      const { selectedId: vmId, breakpoints, watches, past, current, memoryAt } = get();
+      if (!vmId || (breakpoints.size === 0 && watches.size === 0)) return;
       set({ seeking: true });
       try {
         const from = past ? { icount: past.icount } : { seq: current?.version ?? 1 };
-        const view = await client.findBreakpoint(vmId, [...breakpoints], from, direction);
+        const view = await client.findBreakpoint(vmId, [...breakpoints], from, direction, [...watches].map((pa) => ({ pa, length: 8 })), memoryAt ?? undefined);
         if (view) set((s) => ({ past: view, previousPast: s.past }));
         else
           get().report(
             new RemoteError({
               code: 'NotFound',
-              message: `No breakpoint is hit ${direction === 'forward' ? 'after' : 'before'} this point of the recorded history.`,
+              message: `No breakpoint or watched write is hit ${direction === 'forward' ? 'after' : 'before'} this point of the recorded history.`,
               hint: direction === 'forward' ? 'Let the VM run further, or set another breakpoint.' : 'Set a breakpoint on code that ran earlier.',
             }),
           );

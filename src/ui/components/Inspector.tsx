@@ -3,6 +3,49 @@ import type { MachineView } from '../../client/vmClient.ts';
 import { useState, type FormEvent } from 'react';
 import { useApp } from '../AppContext.tsx';
 
+/** A window of guest physical memory at the viewed point, with write watchpoints. */
+function MemoryView({ memory }: { memory: MachineView['memory'] }) {
+  const showMemory = useApp((s) => s.showMemory);
+  const watches = useApp((s) => s.watches);
+  const toggleWatch = useApp((s) => s.toggleWatch);
+  const [text, setText] = useState(memory?.address ?? '');
+  const valid = /^0x[0-9a-f]{1,16}$/i.test(text.trim());
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (valid) void showMemory(`0x${BigInt(text.trim()).toString(16)}`);
+  };
+  const rows: string[] = [];
+  if (memory?.bytes) for (let i = 0; i < memory.bytes.length; i += 32) rows.push(memory.bytes.slice(i, i + 32));
+  const base = memory ? Number(BigInt(memory.address)) : 0;
+  return (
+    <section className="memory" aria-label="Memory">
+      <form onSubmit={submit} className="bp-form">
+        <input aria-label="Memory address" placeholder="physical address 0x…" value={text} onChange={(e) => setText(e.target.value)} />
+        <button type="submit" disabled={!valid}>
+          Show
+        </button>
+        {memory && (
+          <button
+            type="button"
+            aria-pressed={watches.has(memory.address)}
+            onClick={() => toggleWatch(memory.address)}
+            title="Stop continue / reverse-continue at any write to these 8 bytes"
+          >
+            {watches.has(memory.address) ? 'Unwatch' : 'Watch writes'} at {memory.address}
+          </button>
+        )}
+        <span className="muted">{watches.size === 0 ? 'no watchpoints' : `watching ${[...watches].join(' ')}`}</span>
+      </form>
+      {memory && memory.bytes === null && <p className="muted">{memory.address} is not in RAM.</p>}
+      {rows.length > 0 && (
+        <pre className="hexdump" data-testid="memory">
+          {rows.map((row, r) => `${(base + r * 16).toString(16).padStart(8, '0')}  ${row.match(/../g)!.join(' ')}`).join('\n')}
+        </pre>
+      )}
+    </section>
+  );
+}
+
 /** Sets a breakpoint at a typed address, and lists the ones set. */
 function BreakpointEntry({ onAdd, breakpoints }: { onAdd: (pc: string) => void; breakpoints: ReadonlySet<string> }) {
   const [text, setText] = useState('');
@@ -74,6 +117,7 @@ export function Inspector() {
           <BreakpointEntry onAdd={toggleBreakpoint} breakpoints={breakpoints} />
         </li>
       </ol>
+      <MemoryView memory={m.memory} />
       <dl className="csrs">
         {m.csrs.map((c) => (
           <div key={c.name}>

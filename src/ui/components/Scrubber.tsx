@@ -11,7 +11,7 @@ export function Scrubber() {
   const stepInstruction = useApp((s) => s.stepInstruction);
   const backToLive = useApp((s) => s.backToLive);
   const continueTo = useApp((s) => s.continueTo);
-  const hasBreakpoints = useApp((s) => s.breakpoints.size > 0);
+  const hasBreakpoints = useApp((s) => s.breakpoints.size > 0 || s.watches.size > 0);
   const position = past?.seq ?? head;
   const [dragging, setDragging] = useState<number | null>(null);
 
