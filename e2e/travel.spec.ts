@@ -109,6 +109,8 @@ test('a snapshot is taken and restored, and a fork from a past point goes its ow
   await typeLine('echo gamma');
 
   await page.getByRole('button', { name: 'Pause' }).click();
+  // VmPaused is the last event of the pause; the status shows it has arrived.
+  await expect(page.getByTestId('vm-status')).toHaveText('paused (user)');
   const original = await page.locator('.vm-item.selected .name').innerText();
   const slider = page.getByLabel('Sequence number');
   const head = Number(await slider.getAttribute('max'));
