@@ -1,29 +1,24 @@
 // The worker's side of the protocol: all VMs of one store, their services, watchers and files.
 import {
-  CorruptError,
-  evolve,
   fromEvents,
-  newEvent,
-  type AnyNewEvent,
   IllegalStateError,
-  initialState,
+  newEvent,
   NotFoundError,
   parseVmId,
   QuotaError,
   toErrorPayload,
   ValidationError,
   VmError,
+  type AnyNewEvent,
   type AnyStoredEvent,
   type Hex,
   type VmConfig,
   type VmId,
-  type VmState,
 } from '../domain/index.ts';
-import type { EventStore, Unsubscribe } from '../store/EventStore.ts';
-import { sha256Hex, type ImageStore } from '../store/ImageStore.ts';
-import { readImage } from '../emulator/loaders/detectImage.ts';
-import { KERNEL_BASE } from '../emulator/layout.ts';
-import { exportStream, importStream, parseStreamFile, type FileImage, type ParsedStream } from '../store/streamFile.ts';
+import type { EventStore } from '../store/EventStore.ts';
+import type { ImageStore } from '../store/ImageStore.ts';
+import { exportStream, importStream, parseStreamFile } from '../store/streamFile.ts';
+import { fileImagesOf, importFileImages, storeBootFiles } from './bootFiles.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
@@ -31,12 +26,9 @@ import type { ConsoleUpdate, ExportedFile, ImageFile, PastView, WriteWatch, Stor
 import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 import { Travel, type TravelOptions } from './Travel.ts';
 import { verifyStream, type VerifyResult } from './verify.ts';
-
-/** Updates to the UI are coalesced to at most one per this many milliseconds (≤ 30 per second). */
-export const UPDATE_INTERVAL_MS = 33;
+import { watchStream } from './watchStream.ts';
 
 interface Watch {
-  readonly unsubscribe: Unsubscribe;
   dispose(): void;
 }
 
@@ -98,15 +90,8 @@ export class VmHost implements WorkerApi {
    * payload at 0x8020_0000 (as QEMU's -bios and -kernel). Both are checked before anything is stored.
    */
   async createVmFromFiles(name: string, bios: ImageFile, kernel?: ImageFile, memoryMiB?: number): Promise<VmSummary> {
-    const images = this.options.images;
-    if (!images) throw new IllegalStateError('This host cannot store boot images.');
-    checkImage(bios);
-    if (kernel) checkImage(kernel, KERNEL_BASE);
-    const now = this.clock();
-    const stored = await images.put(bios.name, bios.bytes, now);
-    const biosRef = { name: bios.name, sha256: stored.sha256, size: stored.size };
-    const kernelStored = kernel ? await images.put(kernel.name, kernel.bytes, now) : undefined;
-    const kernelRef = kernel && kernelStored ? { name: kernel.name, sha256: kernelStored.sha256, size: kernelStored.size } : undefined;
+    if (!this.options.images) throw new IllegalStateError('This host cannot store boot images.');
+    const { biosRef, kernelRef } = await storeBootFiles(this.options.images, bios, kernel, this.clock());
     return this.createVm(name, defaultVmConfig(biosRef, memoryMiB, kernelRef));
   }
 
@@ -243,10 +228,7 @@ export class VmHost implements WorkerApi {
     if (!set) this.consoles.set(id, (set = new Set()));
     set.add(onUpdate);
     const handle = this.nextWatch++;
-    this.watches.set(handle, {
-      unsubscribe: () => undefined,
-      dispose: () => set.delete(onUpdate),
-    });
+    this.watches.set(handle, { dispose: () => set.delete(onUpdate) });
     return handle;
   }
 
@@ -340,36 +322,8 @@ export class VmHost implements WorkerApi {
   }
 
   async watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<number> {
-    const id = parseVmId(vmId);
     const handle = this.nextWatch++;
-    let state: VmState = initialState(id);
-    let pending: AnyStoredEvent[] = [];
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let lastFlush = 0;
-    const flush = () => {
-      timer = null;
-      lastFlush = this.clock();
-      const events = pending;
-      pending = [];
-      onUpdate({ vmId: id, events, state });
-    };
-    // Folds from seq 1 so the state sent along is right even when the watcher starts in the middle.
-    const unsubscribe = this.store.subscribe(id, 1, (events) => {
-      for (const e of events) {
-        state = evolve(state, e);
-        if (e.seq >= fromSeq) pending.push(e);
-      }
-      if (timer !== null) return;
-      const wait = Math.max(0, lastFlush + UPDATE_INTERVAL_MS - this.clock());
-      timer = setTimeout(flush, wait);
-    });
-    this.watches.set(handle, {
-      unsubscribe,
-      dispose: () => {
-        unsubscribe();
-        if (timer !== null) clearTimeout(timer);
-      },
-    });
+    this.watches.set(handle, { dispose: watchStream(this.store, parseVmId(vmId), fromSeq, onUpdate, this.clock) });
     return handle;
   }
 
@@ -382,12 +336,7 @@ export class VmHost implements WorkerApi {
   async exportVm(vmId: VmId): Promise<ExportedFile> {
     const service = await this.existing(vmId);
     const config = this.configOf(service);
-    const images: FileImage[] = [];
-    for (const ref of [config.bootImage, config.kernelImage]) {
-      if (!ref || ref.builtin || !ref.sha256 || !this.options.images) continue;
-      images.push({ sha256: ref.sha256, name: ref.name, bytes: (await this.options.images.get(ref.sha256)).bytes });
-    }
-    const text = await exportStream(this.store, service.vmId, this.clock(), images);
+    const text = await exportStream(this.store, service.vmId, this.clock(), await fileImagesOf(this.options.images, config));
     const safe = service.state.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'vm';
     return { fileName: `${safe}.vmstream.jsonl`, text };
   }
@@ -395,33 +344,12 @@ export class VmHost implements WorkerApi {
   /** Checks the whole file first; imports under its own id, or a fresh one when that id is taken. */
   async importVm(text: string, fileName: string): Promise<VmSummary> {
     const parsed = parseStreamFile(text, fileName);
-    await this.importImages(parsed, fileName);
+    await importFileImages(this.options.images, parsed, fileName, this.clock());
     const taken = (await this.store.getLastSequenceNumber(parsed.header.vmId)) > 0;
     const vmId = taken ? newVmId() : parsed.header.vmId;
     await importStream(this.store, parsed, vmId);
     this.services.delete(vmId);
     return this.summary(vmId);
-  }
-
-  /** Checks each carried image against its hash and stores it; refuses a VM whose images are nowhere. */
-  private async importImages(parsed: ParsedStream, fileName: string): Promise<void> {
-    for (const image of parsed.images) {
-      if ((await sha256Hex(image.bytes)) !== image.sha256) {
-        throw new CorruptError(`${fileName}: the boot image '${image.name}' does not match its sha256; the file is damaged.`, 'Export the VM again.');
-      }
-    }
-    const first = parsed.events[0];
-    const config = first?.type === 'VmCreated' ? first.data.config : null;
-    for (const ref of config ? [config.bootImage, config.kernelImage] : []) {
-      if (!ref || ref.builtin || !ref.sha256) continue;
-      const carried = parsed.images.some((i) => i.sha256 === ref.sha256);
-      const stored = this.options.images ? await this.options.images.get(ref.sha256).then(() => true, () => false) : false;
-      if (!carried && !stored) {
-        throw new CorruptError(`${fileName}: the VM boots '${ref.name}', which the file does not carry and this browser does not have.`, 'Export the VM again from where it was made.');
-      }
-    }
-    if (!this.options.images) return;
-    for (const image of parsed.images) await this.options.images.put(image.name, image.bytes, this.clock());
   }
 
   async storage(): Promise<StorageUse> {
@@ -507,16 +435,6 @@ export class VmHost implements WorkerApi {
     const service = await this.service(vmId);
     const info = await this.store.getStreamInfo(vmId);
     return { vmId, state: service.state, bytes: info?.bytes ?? 0 };
-  }
-}
-
-/** Refuses an image the machine could not load, naming the file and the problem. */
-function checkImage(file: ImageFile, rawBase?: number): void {
-  if (file.bytes.length === 0) throw new ValidationError(`Cannot load '${file.name}': the file is empty.`);
-  try {
-    readImage(file.bytes, file.name, rawBase);
-  } catch (error) {
-    throw new ValidationError(error instanceof Error ? error.message : String(error), 'Choose an ELF64 RISC-V program or a raw binary built for 0x80000000.');
   }
 }
 
