@@ -49,6 +49,7 @@ test('a new user sees the default VM boot to its prompt, types a command and wat
   await expect(page.locator('.event-row.selected[data-type="InputReceived"]')).toBeAttached({ timeout: 10_000 });
   await page.getByRole('button', { name: 'Back to live' }).first().click();
   await expect.poll(async () => Number(await page.locator('.event-list').getAttribute('data-count'))).toBeGreaterThan(before);
+  await expect(page.getByTestId('speed')).toHaveText(/\d+(\.\d)? (MIPS|kIPS)/);
   await page.screenshot({ path: 'test-results/screenshots/console-1280.png' });
   expect(errors).toEqual([]);
 });

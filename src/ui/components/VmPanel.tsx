@@ -6,6 +6,7 @@ import { ConsolePane, PastConsole } from './ConsolePane.tsx';
 import { Inspector } from './Inspector.tsx';
 import { Scrubber } from './Scrubber.tsx';
 import { Snapshots } from './Snapshots.tsx';
+import { Speed } from './Speed.tsx';
 import { EventList } from './EventList.tsx';
 
 const ACTIONS: readonly { label: string; command: UiCommand; key: string }[] = [
@@ -38,6 +39,7 @@ export function VmPanel() {
           {current.status === 'paused' && current.pauseReason ? ` (${current.pauseReason})` : ''}
           {current.status === 'stopped' && current.stopReason ? ` (${current.stopReason})` : ''}
         </span>
+        <Speed />
         <div className="toolbar" role="toolbar" aria-label="Lifecycle">
           {ACTIONS.map((a) => (
             <button
