@@ -11,6 +11,11 @@ export function asVmId(value: string): VmId {
 /** A 64-bit guest address or register value written as `0x…` hex, because JSON numbers stop at 2^53. */
 export type Hex = string;
 
+/** A guest address (a signed or unsigned number) as the unsigned 64-bit `0x…` form events carry. */
+export function toHex(n: number): Hex {
+  return `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
+}
+
 export type Privilege = 'M' | 'S' | 'U';
 export type PauseReason = 'user' | 'breakpoint' | 'watchpoint' | 'halted' | 'interrupted' | 'quota';
 export type StopReason = 'user' | 'poweroff' | 'reboot' | 'fatal' | 'interrupted';

@@ -1,5 +1,5 @@
 // Runs one VM's machine in short slices between commands, records its input and effects as events.
-import { latin1String, newEvent, type AnyNewEvent, type Hex, type StopReason } from '../domain/index.ts';
+import { latin1String, newEvent, toHex, type AnyNewEvent, type StopReason } from '../domain/index.ts';
 import { mtimeOf } from '../emulator/cpu/time.ts';
 import { TIMEBASE_HZ } from '../emulator/layout.ts';
 import type { EventDrivenVmService } from './EventDrivenVmService.ts';
@@ -35,7 +35,6 @@ export interface RunnerHooks {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-const hex = (n: number): Hex => `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
 
 export class MachineRunner {
   private running = false;
@@ -92,14 +91,14 @@ export class MachineRunner {
       }
       const trap = this.pending.length;
       this.pending.push(
-        newEvent('TrapTaken', { cause: t.cause, interrupt: t.interrupt, tval: hex(t.tval), pc: hex(t.pc), from, to: PRIVILEGE[t.to] ?? 'M' }, icount, at),
+        newEvent('TrapTaken', { cause: t.cause, interrupt: t.interrupt, tval: toHex(t.tval), pc: toHex(t.pc), from, to: PRIVILEGE[t.to] ?? 'M' }, icount, at),
       );
       let interrupt = -1;
       if (t.interrupt) {
         interrupt = this.pending.length;
         this.pending.push(newEvent('InterruptRaised', { source: t.cause === 9 || t.cause === 11 ? 'plic' : 'clint', irq: t.cause }, icount, at));
       } else if (t.cause in CAUSE_NAMES_PAGE_FAULT) {
-        this.pending.push(newEvent('PageFault', { vaddr: hex(t.tval), access: CAUSE_NAMES_PAGE_FAULT[t.cause], pc: hex(t.pc), privilege: from }, icount, at));
+        this.pending.push(newEvent('PageFault', { vaddr: toHex(t.tval), access: CAUSE_NAMES_PAGE_FAULT[t.cause], pc: toHex(t.pc), privilege: from }, icount, at));
       }
       if (routine) this.routine.set(key, { trap, interrupt, count: 1 });
     };
@@ -186,7 +185,7 @@ export class MachineRunner {
     if (count <= 0) return;
     const pcEnd = this.machine.pc;
     this.pending.push(
-      newEvent('InstructionsExecuted', { fromIcount: this.flushStartIcount, count, pcStart: hex(this.flushStartPc), pcEnd: hex(pcEnd) }, this.icount, this.hooks.now()),
+      newEvent('InstructionsExecuted', { fromIcount: this.flushStartIcount, count, pcStart: toHex(this.flushStartPc), pcEnd: toHex(pcEnd) }, this.icount, this.hooks.now()),
     );
     this.flushStartIcount = this.icount;
     this.flushStartPc = pcEnd;
@@ -210,7 +209,7 @@ export class MachineRunner {
       const fresh = p < known.length && ram.touched[p] === 1 && known[p] === 0;
       if (fresh && start < 0) start = p;
       if (!fresh && start >= 0) {
-        this.pending.push(newEvent('MemoryAllocated', { base: hex(ram.base + start * 4096), pages: p - start }, icount, at));
+        this.pending.push(newEvent('MemoryAllocated', { base: toHex(ram.base + start * 4096), pages: p - start }, icount, at));
         start = -1;
       }
     }

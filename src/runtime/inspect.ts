@@ -1,5 +1,5 @@
 // What a person sees of a machine at one point: registers, CSRs, code around pc, memory, devices.
-import type { Hex } from '../domain/index.ts';
+import { toHex, type Hex } from '../domain/index.ts';
 import { mtimeOf } from '../emulator/cpu/time.ts';
 import { disassemble, instructionLength } from '../emulator/disasm/disassemble.ts';
 import type { Machine } from '../emulator/machine.ts';
@@ -43,7 +43,6 @@ export interface MachineView {
 }
 
 const hex64 = (v: bigint): string => BigInt.asUintN(64, v).toString(16).padStart(16, '0');
-const hexAddr = (n: number): Hex => `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
 const PRIV = { 0: 'U', 1: 'S', 3: 'M' } as const;
 
 /**
@@ -93,7 +92,7 @@ export function codeAt(machine: Machine, pc: number, count: number): CodeLine[] 
     if (!bytes) break;
     const word = length === 4 ? (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0 : half;
     out.push({
-      address: hexAddr(at),
+      address: toHex(at),
       bytes: word.toString(16).padStart(length * 2, '0'),
       text: disassemble(word, BigInt.asUintN(64, BigInt(at))),
       current: at === pc,
@@ -109,7 +108,7 @@ export function viewOf(machine: Machine, icount: number, memoryAt?: number): Mac
   const registers = Array.from({ length: 32 }, (_, i) => hex64(machine.register(i)));
   return {
     icount,
-    pc: hexAddr(machine.pc),
+    pc: toHex(machine.pc),
     privilege: PRIV[machine.privilege as 0 | 1 | 3] ?? 'M',
     registers,
     csrs: KEY_CSRS.map(([name, num]) => ({ name, value: hex64(machine.csr(num) ?? 0n) })),
@@ -120,7 +119,7 @@ export function viewOf(machine: Machine, icount: number, memoryAt?: number): Mac
       uartPendingInput: machine.uart.rxCount,
     },
     stateHash: machine.stateHash(),
-    memory: memoryAt === undefined ? null : { address: hexAddr(memoryAt), bytes: memoryHex(machine, memoryAt) },
+    memory: memoryAt === undefined ? null : { address: toHex(memoryAt), bytes: memoryHex(machine, memoryAt) },
   };
 }
 

@@ -1,5 +1,5 @@
 // Verification of a recording: re-execute it from boot and check every effect it stored.
-import type { AnyStoredEvent, VmConfig } from '../domain/index.ts';
+import { toHex, type AnyStoredEvent, type VmConfig } from '../domain/index.ts';
 import { Replayer, type BootImages } from './replay.ts';
 
 export interface Divergence {
@@ -18,7 +18,6 @@ export interface VerifyResult {
 }
 
 const printable = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
-const hex = (n: number): string => `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
 
 /**
  * Replays the stream from boot and compares, in seq order, the console output of every IoCompleted
@@ -48,7 +47,7 @@ export function verifyStream(config: VmConfig, images: BootImages, events: reado
       replayer.output = '';
       if (actual !== e.data.bytes) return diverged(e, printable(e.data.bytes), printable(actual));
     } else if (e.type === 'InstructionsExecuted') {
-      const pc = hex(replayer.incarnation.machine.pc);
+      const pc = toHex(replayer.incarnation.machine.pc);
       if (pc !== e.data.pcEnd) return diverged(e, `pc ${e.data.pcEnd}`, `pc ${pc}`);
     }
     checked++;

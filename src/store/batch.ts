@@ -31,13 +31,8 @@ export function withSeqs(vmId: VmId, head: number, events: readonly AnyNewEvent[
 
 /** Validates every event and gives them seqs after `head`; throws before anything is written. */
 export function stampBatch(vmId: VmId, head: number, events: readonly AnyNewEvent[]): AnyStoredEvent[] {
-  const records: AnyStoredEvent[] = new Array(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    validateEvent(e, () => `Event ${i + 1} of ${events.length} for VM '${vmId}'`);
-    records[i] = { vmId, seq: head + i + 1, type: e.type, v: e.v, icount: e.icount, at: e.at, data: e.data } as AnyStoredEvent;
-  }
-  return records;
+  validateBatch(vmId, events);
+  return withSeqs(vmId, head, events);
 }
 
 /** A cheap size estimate: envelope fields plus the JSON of the data. */
