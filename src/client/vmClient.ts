@@ -1,9 +1,9 @@
 // The main thread's typed proxy for the worker: Comlink underneath, coded errors on top.
 import * as Comlink from 'comlink';
 import type { ErrorPayload, VmId } from '../domain/index.ts';
-import type { ConsoleUpdate, ExportedFile, ImageFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
+import type { ConsoleUpdate, ExportedFile, FollowUpdate, ImageFile, MachineView, PastView, Progress, StorageUse, TravelTarget, UiCommand, VerifyResult, VmSummary, WatchUpdate, WorkerApi } from '../runtime/protocol.ts';
 
-export type { ConsoleUpdate, ExportedFile, ImageFile, MachineView, PastView, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate };
+export type { ConsoleUpdate, ExportedFile, FollowUpdate, ImageFile, MachineView, PastView, Progress, StorageUse, TravelTarget, UiCommand, VerifyResult, VmSummary, WatchUpdate };
 
 /** An error reported by the worker, with its stable code and an optional hint for the person. */
 export class RemoteError extends Error {
@@ -29,13 +29,20 @@ function remoteError(error: unknown): RemoteError {
 }
 
 /** The worker's API as the page uses it: callbacks are passed through, and watches return their stop function. */
-export type VmClient = Omit<WorkerApi, 'watch' | 'attachConsole' | 'unwatch'> & {
+export type VmClient = Omit<WorkerApi, 'watch' | 'follow' | 'attachConsole' | 'unwatch'> & {
   /** Streams a VM's events from `fromSeq`, then live; resolves to a function that stops it. */
   watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<() => void>;
+  /** Follows a VM's stream as a type index, newest events and console output; resolves to a function that stops it. */
+  follow(vmId: VmId, onUpdate: (update: FollowUpdate) => void): Promise<() => void>;
   /** Console output as it happens; resolves to a function that stops it. */
   attachConsole(vmId: VmId, onUpdate: (update: ConsoleUpdate) => void): Promise<() => void>;
   dispose(): void;
 };
+
+/** A progress callback the worker can call back across the boundary. */
+function progressProxy(onProgress: ((progress: Progress) => void) | undefined): ((progress: Progress) => void) | undefined {
+  return onProgress ? Comlink.proxy(onProgress) : undefined;
+}
 
 /** Starts the worker and returns the client for it. */
 export function connectWorker(): VmClient {
@@ -60,6 +67,10 @@ export function connectWorker(): VmClient {
       const handle = await call(() => remote.watch(vmId, fromSeq, Comlink.proxy(onUpdate)));
       return () => void remote.unwatch(handle);
     },
+    follow: async (vmId, onUpdate) => {
+      const handle = await call(() => remote.follow(vmId, Comlink.proxy(onUpdate)));
+      return () => void remote.unwatch(handle);
+    },
     sendInput: (vmId, bytes) => call(() => remote.sendInput(vmId, Comlink.transfer(bytes, [bytes.buffer]))),
     attachConsole: async (vmId, onUpdate) => {
       const handle = await call(() => remote.attachConsole(vmId, Comlink.proxy(onUpdate)));
@@ -67,10 +78,10 @@ export function connectWorker(): VmClient {
     },
     inspect: (vmId, target, memoryAt) => call(() => remote.inspect(vmId, target, memoryAt)),
     fork: (vmId, seq) => call(() => remote.fork(vmId, seq)),
-    verify: (vmId) => call(() => remote.verify(vmId)),
+    verify: (vmId, onProgress) => call(() => remote.verify(vmId, progressProxy(onProgress))),
     findBreakpoint: (vmId, pcs, from, direction, watches, memoryAt) => call(() => remote.findBreakpoint(vmId, pcs, from, direction, watches, memoryAt)),
-    exportVm: (vmId) => call(() => remote.exportVm(vmId)),
-    importVm: (text, fileName) => call(() => remote.importVm(text, fileName)),
+    exportVm: (vmId, onProgress) => call(() => remote.exportVm(vmId, progressProxy(onProgress))),
+    importVm: (text, fileName, onProgress) => call(() => remote.importVm(text, fileName, progressProxy(onProgress))),
     storage: () => call(() => remote.storage()),
     dispose: () => {
       remote[Comlink.releaseProxy]();

@@ -22,7 +22,8 @@ import { fileImagesOf, importFileImages, storeBootFiles } from './bootFiles.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
-import type { ConsoleUpdate, ExportedFile, ImageFile, PastView, WriteWatch, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+import type { ConsoleUpdate, ExportedFile, FollowUpdate, ImageFile, PastView, Progress, WriteWatch, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
+import { followStream } from './followStream.ts';
 import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
 import { Travel, type TravelOptions } from './Travel.ts';
 import { verifyStream, type VerifyResult } from './verify.ts';
@@ -176,10 +177,14 @@ export class VmHost implements WorkerApi {
   }
 
   /** Re-executes the whole stream and checks every recorded effect; reports the first divergence by seq. */
-  async verify(vmId: VmId): Promise<VerifyResult> {
+  async verify(vmId: VmId, onProgress?: (progress: Progress) => void): Promise<VerifyResult> {
     const service = await this.existing(vmId);
     const config = this.configOf(service);
-    return verifyStream(config, await resolveImages(config, this.resolve), await this.store.loadEvents(service.vmId));
+    const head = service.state.version;
+    onProgress?.({ phase: 'Reading events', done: 0, total: head });
+    const events = await this.store.loadEvents(service.vmId);
+    const report = throttled(onProgress, this.clock);
+    return verifyStream(config, await resolveImages(config, this.resolve), events, (seq) => report({ phase: 'Re-executing and comparing', done: seq, total: events.length }));
   }
 
   async findBreakpoint(
@@ -327,26 +332,38 @@ export class VmHost implements WorkerApi {
     return handle;
   }
 
+  async follow(vmId: VmId, onUpdate: (update: FollowUpdate) => void): Promise<number> {
+    const handle = this.nextWatch++;
+    this.watches.set(handle, { dispose: followStream(this.store, parseVmId(vmId), onUpdate, this.clock) });
+    return handle;
+  }
+
   async unwatch(handle: number): Promise<void> {
     this.watches.get(handle)?.dispose();
     this.watches.delete(handle);
   }
 
   /** The stream as a file, with the uploaded boot images it needs (built-in ones are not carried). */
-  async exportVm(vmId: VmId): Promise<ExportedFile> {
+  async exportVm(vmId: VmId, onProgress?: (progress: Progress) => void): Promise<ExportedFile> {
     const service = await this.existing(vmId);
     const config = this.configOf(service);
-    const text = await exportStream(this.store, service.vmId, this.clock(), await fileImagesOf(this.options.images, config));
+    const report = throttled(onProgress, this.clock);
+    const text = await exportStream(this.store, service.vmId, this.clock(), await fileImagesOf(this.options.images, config), (done, total) =>
+      report({ phase: 'Reading events', done, total }),
+    );
     const safe = service.state.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'vm';
     return { fileName: `${safe}.vmstream.jsonl`, text };
   }
 
   /** Checks the whole file first; imports under its own id, or a fresh one when that id is taken. */
-  async importVm(text: string, fileName: string): Promise<VmSummary> {
-    const parsed = parseStreamFile(text, fileName);
+  async importVm(text: string, fileName: string, onProgress?: (progress: Progress) => void): Promise<VmSummary> {
+    const report = throttled(onProgress, this.clock);
+    const parsed = parseStreamFile(text, fileName, (line, lines) => report({ phase: 'Checking lines', done: line, total: lines }));
     await importFileImages(this.options.images, parsed, fileName, this.clock());
     const taken = (await this.store.getLastSequenceNumber(parsed.header.vmId)) > 0;
     const vmId = taken ? newVmId() : parsed.header.vmId;
+    // One atomic append: all or nothing, so its progress is not divisible.
+    onProgress?.({ phase: `Writing ${parsed.events.length.toLocaleString('en')} events`, done: 0, total: null });
     await importStream(this.store, parsed, vmId);
     this.services.delete(vmId);
     return this.summary(vmId);
@@ -436,6 +453,18 @@ export class VmHost implements WorkerApi {
     const info = await this.store.getStreamInfo(vmId);
     return { vmId, state: service.state, bytes: info?.bytes ?? 0 };
   }
+}
+
+/** Passes progress on at most every 100 ms (each report crosses to the page), and always the last of the work. */
+function throttled(onProgress: ((progress: Progress) => void) | undefined, clock: () => number): (progress: Progress) => void {
+  let last = -Infinity;
+  return (progress) => {
+    if (!onProgress) return;
+    const now = clock();
+    if (now - last < 100 && progress.done !== progress.total) return;
+    last = now;
+    onProgress(progress);
+  };
 }
 
 /** A guest address from `0x…` text. */

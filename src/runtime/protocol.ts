@@ -26,6 +26,31 @@ export interface WatchUpdate {
   readonly state: VmState;
 }
 
+/**
+ * Pushed to a follower of a VM at most ~30 times a second: one type code per new event (its index
+ * in EVENT_TYPES), the newest of them in full, the console output they carry, and the state after them.
+ */
+export interface FollowUpdate {
+  readonly vmId: VmId;
+  /** Seq of the first event `types` describes. */
+  readonly from: number;
+  readonly types: Uint8Array;
+  /** The newest events in full (at most a thousand), ending with the last one `types` describes. */
+  readonly tail: readonly AnyStoredEvent[];
+  /** Console output of the new events (possibly only its end), starting at byte `offset` of all the VM wrote. */
+  readonly console: { readonly bytes: string; readonly offset: number } | null;
+  readonly state: VmState;
+}
+
+/** What long work (export, import, verify) has done so far, for a progress bar. */
+export interface Progress {
+  /** What is happening, for a person: "Writing events". */
+  readonly phase: string;
+  readonly done: number;
+  /** Null when the amount of work is not known. */
+  readonly total: number | null;
+}
+
 /** Pushed as the guest writes to its console (not batched with events), or when the run loop fails. */
 export interface ConsoleUpdate {
   /** Console bytes (one char per byte), starting at byte `offset` of everything the VM ever wrote. */
@@ -88,6 +113,8 @@ export interface WorkerApi {
   /** Calls `onUpdate` with the stream from `fromSeq` on, then live; returns a handle for unwatch. */
   watch(vmId: VmId, fromSeq: number, onUpdate: (update: WatchUpdate) => void): Promise<number>;
   unwatch(handle: number): Promise<void>;
+  /** Calls `onUpdate` with the stream's type index, newest events and console output, then live; stop it with unwatch. */
+  follow(vmId: VmId, onUpdate: (update: FollowUpdate) => void): Promise<number>;
   /** Types into the VM's console (bytes, one char per byte). */
   sendInput(vmId: VmId, bytes: Uint8Array): Promise<void>;
   /** Calls `onUpdate` with console output as it happens; stop it with unwatch. */
@@ -96,7 +123,7 @@ export interface WorkerApi {
   /** `memoryAt`: a guest physical address whose bytes the view includes. */
   inspect(vmId: VmId, target: TravelTarget, memoryAt?: Hex): Promise<PastView>;
   /** Re-executes the whole stream and checks the recorded effects; the first divergence by seq. */
-  verify(vmId: VmId): Promise<VerifyResult>;
+  verify(vmId: VmId, onProgress?: (progress: Progress) => void): Promise<VerifyResult>;
   /** A new VM that shares this one's history up to `seq` and goes its own way from there. */
   fork(vmId: VmId, seq: number): Promise<VmSummary>;
   /**
@@ -111,8 +138,8 @@ export interface WorkerApi {
     watches?: readonly WriteWatch[],
     memoryAt?: Hex,
   ): Promise<PastView | null>;
-  exportVm(vmId: VmId): Promise<ExportedFile>;
-  importVm(text: string, fileName: string): Promise<VmSummary>;
+  exportVm(vmId: VmId, onProgress?: (progress: Progress) => void): Promise<ExportedFile>;
+  importVm(text: string, fileName: string, onProgress?: (progress: Progress) => void): Promise<VmSummary>;
   storage(): Promise<StorageUse>;
 }
 

@@ -15,7 +15,8 @@ import {
 import { READ_PAGE, type EventStore } from './EventStore.ts';
 
 export const STREAM_FORMAT = 'vm-playground/stream';
-export const STREAM_FORMAT_VERSION = 1;
+/** 2: the events may be followed by a checkpoint section (checkpointFile.ts). Version 1 files are read as before. */
+export const STREAM_FORMAT_VERSION = 2;
 
 export interface StreamFileHeader {
   readonly format: typeof STREAM_FORMAT;
@@ -38,6 +39,9 @@ export interface ParsedStream {
   readonly header: StreamFileHeader;
   readonly images: readonly FileImage[];
   readonly events: AnyStoredEvent[];
+  /** Lines after the events (the checkpoint section), and the file line number of the first. */
+  readonly trailer: readonly string[];
+  readonly trailerLine: number;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -57,7 +61,13 @@ function fromBase64(text: string): Uint8Array {
  * Writes the whole stream: a header line, one line per boot image given, then one event per line,
  * read from the store in pages.
  */
-export async function exportStream(store: EventStore, vmId: VmId, now: number, images: readonly FileImage[] = []): Promise<string> {
+export async function exportStream(
+  store: EventStore,
+  vmId: VmId,
+  now: number,
+  images: readonly FileImage[] = [],
+  onProgress?: (done: number, total: number) => void,
+): Promise<string> {
   const head = await store.getLastSequenceNumber(vmId);
   if (head === 0) throw new NotFoundError(`Cannot export VM '${vmId}': there is no such VM.`);
   const header: StreamFileHeader = { format: STREAM_FORMAT, version: STREAM_FORMAT_VERSION, vmId, events: head, images: images.length, exportedAt: now };
@@ -65,6 +75,7 @@ export async function exportStream(store: EventStore, vmId: VmId, now: number, i
   for (const image of images) lines.push(JSON.stringify({ image: { sha256: image.sha256, name: image.name, base64: toBase64(image.bytes) } }));
   for (let from = 1; from <= head; from += READ_PAGE) {
     for (const e of await store.loadEvents(vmId, from, Math.min(head, from + READ_PAGE - 1))) lines.push(JSON.stringify(e));
+    onProgress?.(Math.min(head, from + READ_PAGE - 1), head);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -73,7 +84,7 @@ export async function exportStream(store: EventStore, vmId: VmId, now: number, i
  * Reads and checks a stream file completely: header, every line's JSON, seq order, schema
  * (upcasting older versions) and the event count. Errors name the file and the line.
  */
-export function parseStreamFile(text: string, fileName = 'the file'): ParsedStream {
+export function parseStreamFile(text: string, fileName = 'the file', onProgress?: (line: number, lines: number) => void): ParsedStream {
   const fail = (line: number | null, message: string, hint?: string): never => {
     throw new CorruptError(`${fileName}${line === null ? '' : `, line ${line}`}: ${message}`, hint);
   };
@@ -118,9 +129,12 @@ export function parseStreamFile(text: string, fileName = 'the file'): ParsedStre
   }
 
   const events: AnyStoredEvent[] = [];
-  for (let i = 1 + (imageCount as number); i < lines.length; i++) {
+  // The header says how many events there are; what follows them is the checkpoint section.
+  const eventsEnd = Math.min(lines.length, 1 + (imageCount as number) + (expected as number));
+  for (let i = 1 + (imageCount as number); i < eventsEnd; i++) {
     const lineNo = i + 1;
     const isLast = i === lines.length - 1;
+    if (onProgress && i % 5000 === 0) onProgress(i, lines.length);
     const value = parseLine(lines[i], lineNo, fail, isLast && !endsCleanly);
     if (!isRecord(value)) fail(lineNo, 'expected an event object.');
     const raw = value as Record<string, unknown>;
@@ -143,7 +157,7 @@ export function parseStreamFile(text: string, fileName = 'the file'): ParsedStre
       'Export the VM again; the copy you chose is incomplete.',
     );
   }
-  return { header: h as unknown as StreamFileHeader, images, events };
+  return { header: h as unknown as StreamFileHeader, images, events, trailer: lines.slice(eventsEnd), trailerLine: eventsEnd + 1 };
 }
 
 function parseLine(
