@@ -4,6 +4,7 @@ import { AppStoreContext, useApp } from './AppContext.tsx';
 import { ErrorToasts } from './components/ErrorToasts.tsx';
 import { HelpOverlay } from './components/HelpOverlay.tsx';
 import { VmList } from './components/VmList.tsx';
+import { WorkProgress } from './components/WorkProgress.tsx';
 import { travelShortcut } from './components/Scrubber.tsx';
 import { lifecycleShortcut, VmPanel } from './components/VmPanel.tsx';
 
@@ -53,6 +54,7 @@ export function App() {
         <VmList />
         <VmPanel />
       </main>
+      <WorkProgress />
       <ErrorToasts />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
     </div>

@@ -1,7 +1,8 @@
 // The app's zustand store, one slice per feature: VMs, the selected VM's stream, and errors.
 import { createStore, type StateCreator, type StoreApi } from 'zustand';
-import type { AnyStoredEvent, VmId, VmState } from '../domain/index.ts';
-import { RemoteError, type PastView, type TravelTarget, type UiCommand, type VmClient, type VmSummary } from '../client/vmClient.ts';
+import type { VmId, VmState } from '../domain/index.ts';
+import { RemoteError, type PastView, type Progress, type TravelTarget, type UiCommand, type VerifyResult, type VmClient, type VmSummary } from '../client/vmClient.ts';
+import { StreamIndex } from './streamIndex.ts';
 
 export interface ShownError {
   readonly id: number;
@@ -14,6 +15,18 @@ export interface ErrorsSlice {
   errors: readonly ShownError[];
   report(error: unknown): void;
   dismiss(id: number): void;
+}
+
+/** Long work under way, shown with a progress bar. */
+export interface Work {
+  readonly title: string;
+  readonly progress: Progress | null;
+}
+
+export interface WorkSlice {
+  work: Work | null;
+  /** Runs `f` as the long work `title`, passing it a progress callback. */
+  track<T>(title: string, f: (onProgress: (p: Progress) => void) => Promise<T>): Promise<T>;
 }
 
 export interface VmsSlice {
@@ -29,11 +42,14 @@ export interface VmsSlice {
   deleteVm(vmId: VmId): Promise<void>;
   exportVm(vmId: VmId): Promise<{ fileName: string; text: string } | null>;
   importFile(file: File): Promise<void>;
+  verify(vmId: VmId): Promise<VerifyResult | null>;
 }
 
 export interface StreamSlice {
-  /** Events of the selected VM, in seq order. */
-  events: readonly AnyStoredEvent[];
+  /** The selected VM's stream: a type index of every event and the rows loaded so far. */
+  stream: StreamIndex | null;
+  /** Changes whenever `stream` does (it is mutated in place: a million events are not copied per update). */
+  streamVersion: number;
   /** The selected VM's state after its last event. */
   current: VmState | null;
   busy: boolean;
@@ -47,6 +63,8 @@ export interface TravelSlice {
   /** The view before the current one, to highlight what changed. */
   previousPast: PastView | null;
   seeking: boolean;
+  /** Where the running seek goes, and since when (performance.now()). */
+  seekingTo: { readonly target: TravelTarget; readonly since: number } | null;
   seek(target: TravelTarget): Promise<void>;
   stepEvent(delta: number): Promise<void>;
   stepInstruction(delta: number): Promise<void>;
@@ -66,7 +84,7 @@ export interface TravelSlice {
   continueTo(direction: 'forward' | 'backward'): Promise<void>;
 }
 
-export type AppState = ErrorsSlice & VmsSlice & StreamSlice & TravelSlice & { readonly client: VmClient };
+export type AppState = ErrorsSlice & WorkSlice & VmsSlice & StreamSlice & TravelSlice & { readonly client: VmClient };
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
 /** A new user gets one VM that boots the built-in OS; remembered so deleting it is respected. */
@@ -89,6 +107,20 @@ const errorsSlice: Slice<ErrorsSlice> = (set) => ({
   },
   dismiss(id) {
     set((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
+  },
+});
+
+const workSlice: Slice<WorkSlice> = (set, get) => ({
+  work: null,
+  async track(title, f) {
+    set({ work: { title, progress: null } });
+    try {
+      return await f((progress) => {
+        if (get().work?.title === title) set({ work: { title, progress } });
+      });
+    } finally {
+      set({ work: null });
+    }
   },
 });
 
@@ -124,7 +156,7 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
       },
       select(vmId) {
         if (vmId === get().selectedId) return;
-        set({ selectedId: vmId, events: [], current: null, past: null, previousPast: null, breakpoints: new Set(), watches: new Set(), memoryAt: null });
+        set({ selectedId: vmId, stream: null, streamVersion: 0, current: null, past: null, previousPast: null, breakpoints: new Set(), watches: new Set(), memoryAt: null });
         watcher.follow(vmId);
       },
       async createVm(name) {
@@ -152,10 +184,18 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
         await get().refresh();
       },
       exportVm(vmId) {
-        return guard(() => client.exportVm(vmId));
+        return guard(() => get().track('Exporting', (onProgress) => client.exportVm(vmId, onProgress)));
+      },
+      verify(vmId) {
+        return guard(() => get().track('Verifying the recording', (onProgress) => client.verify(vmId, onProgress)));
       },
       async importFile(file) {
-        const imported = await guard(async () => client.importVm(await file.text(), file.name));
+        const imported = await guard(() =>
+          get().track(`Importing ${file.name}`, async (onProgress) => {
+            onProgress({ phase: 'Reading the file', done: 0, total: file.size });
+            return client.importVm(await file.text(), file.name, onProgress);
+          }),
+        );
         if (!imported) return;
         await get().refresh();
         get().select(imported.vmId);
@@ -166,7 +206,8 @@ function vmsSlice(client: VmClient, watcher: Watcher): Slice<VmsSlice> {
 
 function streamSlice(client: VmClient): Slice<StreamSlice> {
   return (set, get) => ({
-    events: [],
+    stream: null,
+    streamVersion: 0,
     current: null,
     busy: false,
     async execute(command) {
@@ -202,6 +243,7 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
     past: null,
     previousPast: null,
     seeking: false,
+    seekingTo: null,
     async seek(target) {
       const vmId = get().selectedId;
       if (!vmId) return;
@@ -213,6 +255,7 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
         while (queued) {
           const next = queued;
           queued = null;
+          set({ seekingTo: { target: next, since: performance.now() } });
           const view = await client.inspect(vmId, next, get().memoryAt ?? undefined);
           if (get().selectedId !== vmId) break;
           set((s) => ({ past: view, previousPast: s.past }));
@@ -221,7 +264,7 @@ function travelSlice(client: VmClient): Slice<TravelSlice> {
         get().report(error);
       } finally {
         running = false;
-        set({ seeking: false });
+        set({ seeking: false, seekingTo: null });
       }
     },
     async stepEvent(delta) {
@@ -308,19 +351,32 @@ class Watcher {
     this.stop = null;
     const generation = ++this.generation;
     if (!vmId) return;
+    const stream = new StreamIndex((from, to) => this.client.loadEvents(vmId, from, to));
+    stream.onChange(() => {
+      if (generation === this.generation) this.store?.setState({ streamVersion: stream.version });
+    });
+    this.store?.setState({ stream, streamVersion: 0 });
     this.client
-      .watch(vmId, 1, (update) => {
+      .follow(vmId, (update) => {
         if (generation !== this.generation || !this.store) return;
+        stream.apply(update);
+        const state = update.state;
         this.store.setState((s) => ({
-          events: update.events.length > 0 ? [...s.events, ...update.events] : s.events,
-          current: update.state,
-          vms: s.vms.map((v) => (v.vmId === vmId ? { ...v, state: update.state } : v)),
+          current: state,
+          vms: s.vms.map((v) => (v.vmId === vmId && v.state !== state ? { ...v, state } : v)),
         }));
       })
       .then(
         (stop) => {
-          if (generation === this.generation) this.stop = stop;
-          else stop();
+          if (generation === this.generation)
+            this.stop = () => {
+              stop();
+              stream.dispose();
+            };
+          else {
+            stop();
+            stream.dispose();
+          }
         },
         (error: unknown) => this.store?.getState().report(error),
       );
@@ -332,6 +388,7 @@ export function createAppStore(client: VmClient): StoreApi<AppState> {
   const store = createStore<AppState>()((...a) => ({
     client,
     ...errorsSlice(...a),
+    ...workSlice(...a),
     ...vmsSlice(client, watcher)(...a),
     ...streamSlice(client)(...a),
     ...travelSlice(client)(...a),

@@ -3,30 +3,26 @@ import { useContext, useEffect, useRef } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
-import { latin1Bytes, type AnyStoredEvent, type VmId } from '../../domain/index.ts';
+import { latin1Bytes, type VmId } from '../../domain/index.ts';
 import { RemoteError } from '../../client/vmClient.ts';
 import { AppStoreContext } from '../AppContext.tsx';
 
 
 /**
- * Writes the console from two sources without gaps or repeats: persisted IoCompleted events (in
- * order, complete) and the live channel (immediate). Both carry byte offsets into the VM's whole
- * output, so whichever arrives first is written and the other skipped.
+ * Writes the console from two sources without gaps or repeats: the output of persisted IoCompleted
+ * events (in order, complete; a long history starts with only its end) and the live channel
+ * (immediate). Both carry byte offsets into the VM's whole output, so whichever arrives first is
+ * written and the other skipped.
  */
 class ConsoleFeed {
   written = 0;
-  private eventsSeen = 0;
-  private eventsOffset = 0;
 
   constructor(private readonly term: Terminal) {}
 
-  fromEvents(events: readonly AnyStoredEvent[]): void {
-    for (; this.eventsSeen < events.length; this.eventsSeen++) {
-      const e = events[this.eventsSeen];
-      if (e.type !== 'IoCompleted' || e.data.direction !== 'out') continue;
-      this.write(e.data.bytes, this.eventsOffset);
-      this.eventsOffset += e.data.bytes.length;
-    }
+  /** Starts with the persisted output known so far, which may begin past offset 0. */
+  prime(bytes: string, offset: number): void {
+    this.written = offset;
+    this.write(bytes, offset);
   }
 
   write(bytes: string, offset: number): void {
@@ -61,10 +57,10 @@ export function ConsolePane({ vmId, canType }: { vmId: VmId; canType: boolean })
     const feed = new ConsoleFeed(term);
     const { client } = store.getState();
 
-    feed.fromEvents(store.getState().events);
-    const unsubscribe = store.subscribe((s, prev) => {
-      if (s.events !== prev.events) feed.fromEvents(s.events);
-    });
+    const stream = store.getState().stream;
+    const known = stream?.consoleSoFar() ?? { bytes: '', offset: 0 };
+    feed.prime(known.bytes, known.offset);
+    const unsubscribe = stream?.onConsole((bytes, offset) => feed.write(bytes, offset)) ?? (() => undefined);
     let detach: (() => void) | null = null;
     let disposed = false;
     void client

@@ -1,45 +1,115 @@
-// The timeline: every event of the selected VM, virtualized, with family filters; a click travels there.
-import { useEffect, useMemo, useRef, useState } from 'react';
+// The timeline: every event of the selected VM, virtualized, with family filters, a density strip and the selected event's details.
+import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { EVENT_TYPES, FAMILIES, type AnyStoredEvent, type EventType, type Family } from '../../domain/index.ts';
+import { EVENT_TYPES, FAMILIES, type EventType, type Family } from '../../domain/index.ts';
 import { useApp } from '../AppContext.tsx';
-import { FAMILY_COLOR, familyOf, summarize } from '../eventSummary.ts';
+import { FAMILY_COLOR, summarize } from '../eventSummary.ts';
+import { CODE_OF_TYPE, type StreamIndex } from '../streamIndex.ts';
+import { DensityStrip } from './DensityStrip.tsx';
+import { EventDetails } from './EventDetails.tsx';
 
 const ROW_HEIGHT = 24;
 
-export function EventList({ events }: { events: readonly AnyStoredEvent[] }) {
+/** Seqs shown under the family filters, extended as the stream grows instead of recomputed. */
+interface Visible {
+  readonly stream: StreamIndex;
+  readonly hidden: ReadonlySet<Family>;
+  seqs: Int32Array;
+  count: number;
+  scanned: number;
+}
+
+/** Per filter setting (a new Set on every change), the seqs found so far. */
+const visibleCache = new WeakMap<ReadonlySet<Family>, Visible>();
+
+function visibleOf(stream: StreamIndex, hidden: ReadonlySet<Family>): Visible | null {
+  if (hidden.size === 0) return null;
+  let v = visibleCache.get(hidden);
+  if (!v || v.stream !== stream) {
+    const { seqs, count } = stream.visibleSeqs(hidden);
+    v = { stream, hidden, seqs, count, scanned: stream.head };
+    visibleCache.set(hidden, v);
+  } else if (v.scanned < stream.head) {
+    const { seqs, count } = stream.visibleSeqs(hidden, v.scanned + 1, v.seqs, v.count);
+    v.seqs = seqs;
+    v.count = count;
+    v.scanned = stream.head;
+  }
+  return v;
+}
+
+export function EventList() {
+  const stream = useApp((s) => s.stream);
+  if (!stream) return null;
+  return <Timeline stream={stream} />;
+}
+
+function Timeline({ stream }: { stream: StreamIndex }) {
   const parent = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const seek = useApp((s) => s.seek);
   const pastSeq = useApp((s) => s.past?.seq ?? null);
+  useApp((s) => s.streamVersion);
   const [hidden, setHidden] = useState<ReadonlySet<Family>>(new Set());
   const [jumpType, setJumpType] = useState<EventType>('InputReceived');
+  const head = stream.head;
+  const visible = visibleOf(stream, hidden);
+  const count = visible ? visible.count : head;
+  const seqAt = (index: number) => (visible ? visible.seqs[index] : index + 1);
+  /** Index of the first shown row at or after `seq`. */
+  const indexOf = (seq: number): number => {
+    if (!visible) return Math.min(head, Math.max(1, seq)) - 1;
+    let lo = 0;
+    let hi = visible.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (visible.seqs[mid] < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.min(lo, visible.count - 1);
+  };
 
-  const shown = useMemo(() => (hidden.size === 0 ? events : events.filter((e) => !hidden.has(familyOf(e)))), [events, hidden]);
   const virtualizer = useVirtualizer({
-    count: shown.length,
+    count,
     getScrollElement: () => parent.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+  const items = virtualizer.getVirtualItems();
 
   useEffect(() => {
-    if (atBottom.current && pastSeq === null && shown.length > 0) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
-  }, [shown.length, virtualizer, pastSeq]);
+    if (atBottom.current && pastSeq === null && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, virtualizer, pastSeq]);
 
+  const indexOfRef = useRef(indexOf);
+  useEffect(() => {
+    indexOfRef.current = indexOf;
+  });
   useEffect(() => {
     if (pastSeq === null) return;
-    const index = shown.findIndex((e) => e.seq >= pastSeq);
+    const index = indexOfRef.current(pastSeq);
     if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
-  }, [pastSeq, shown, virtualizer]);
+  }, [pastSeq, hidden, virtualizer]);
+
+  const first = items[0]?.index;
+  const last = items[items.length - 1]?.index;
+  useEffect(() => {
+    if (first === undefined || last === undefined) return;
+    for (let i = first; i <= last; i++) {
+      const seq = visible ? visible.seqs[i] : i + 1;
+      stream.ensure(seq, seq);
+    }
+  });
 
   const jump = (direction: 1 | -1) => {
-    const from = pastSeq ?? events.length + 1;
-    const found =
-      direction > 0
-        ? events.find((e) => e.seq > from && e.type === jumpType)
-        : [...events].reverse().find((e) => e.seq < from && e.type === jumpType);
-    if (found) void seek({ seq: found.seq });
+    const code = CODE_OF_TYPE.get(jumpType);
+    const found = stream.find(pastSeq ?? head + 1, direction, (c) => c === code);
+    if (found !== null) void seek({ seq: found });
+  };
+
+  const scrollTo = (seq: number) => {
+    atBottom.current = false;
+    virtualizer.scrollToIndex(indexOf(seq), { align: 'center' });
   };
 
   return (
@@ -76,49 +146,66 @@ export function EventList({ events }: { events: readonly AnyStoredEvent[] }) {
           </button>
         </span>
       </div>
-      <div
-        className="event-list"
-        ref={parent}
-        role="list"
-        aria-label="Events"
-        tabIndex={0}
-        data-count={events.length}
-        data-shown={shown.length}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+      <DensityStrip
+        stream={stream}
+        pastSeq={pastSeq}
+        onPick={(seq) => {
+          scrollTo(seq);
+          void seek({ seq });
         }}
-      >
-        {events.length === 0 && <p className="muted empty">No events yet.</p>}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((row) => {
-            const e = shown[row.index];
-            return (
-              <div
-                key={e.seq}
-                role="listitem"
-                className={e.seq === pastSeq ? 'event-row selected' : 'event-row'}
-                data-type={e.type}
-                data-seq={e.seq}
-                title="Travel to just after this event"
-                onClick={() => void seek({ seq: e.seq })}
-                style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
-              >
-                <span className="seq">{e.seq}</span>
-                <span className="type" style={{ color: FAMILY_COLOR[familyOf(e)] }}>
-                  {e.type}
-                </span>
-                <span className="icount" title="instructions retired">
-                  {e.icount.toLocaleString('en')}
-                </span>
-                <span className="summary">{summarize(e)}</span>
-                <time className="at" dateTime={new Date(e.at).toISOString()}>
-                  {new Date(e.at).toLocaleTimeString()}
-                </time>
-              </div>
-            );
-          })}
+      />
+      <div className="timeline-body">
+        <div
+          className="event-list"
+          ref={parent}
+          role="list"
+          aria-label="Events"
+          tabIndex={0}
+          data-count={head}
+          data-shown={count}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+          }}
+        >
+          {head === 0 && <p className="muted empty">No events yet.</p>}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((row) => {
+              const seq = seqAt(row.index);
+              const type = stream.typeAt(seq);
+              const e = stream.eventAt(seq);
+              return (
+                <div
+                  key={seq}
+                  role="listitem"
+                  className={seq === pastSeq ? 'event-row selected' : 'event-row'}
+                  data-type={type}
+                  data-seq={seq}
+                  title="Travel to just after this event"
+                  onClick={() => void seek({ seq })}
+                  style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
+                >
+                  <span className="seq">{seq}</span>
+                  <span className="type" style={{ color: FAMILY_COLOR[FAMILIES[stream.familyAt(seq)]] }}>
+                    {type}
+                  </span>
+                  <span className="icount" title="instructions retired">
+                    {e ? e.icount.toLocaleString('en') : ''}
+                  </span>
+                  <span className="summary">{e ? summarize(e) : '…'}</span>
+                  {e ? (
+                    <time className="at" dateTime={new Date(e.at).toISOString()}>
+                      {new Date(e.at).toLocaleTimeString()}
+                    </time>
+                  ) : (
+                    <span className="at" />
+                  )}
+                </div>
+              );
+            })}
+          </div>
         </div>
+        {pastSeq !== null && <EventDetails stream={stream} seq={pastSeq} />}
       </div>
     </div>
   );

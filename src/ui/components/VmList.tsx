@@ -1,6 +1,6 @@
-// The list of VMs: create, select, rename, export, delete (with confirmation), import from a file.
-import { useRef, useState, type FormEvent } from 'react';
-import type { VmSummary } from '../../client/vmClient.ts';
+// The list of VMs: create, select, rename, export, verify, delete (with confirmation), import from a file or by dropping one.
+import { useRef, useState, type DragEvent, type FormEvent } from 'react';
+import type { VerifyResult, VmSummary } from '../../client/vmClient.ts';
 import { useApp } from '../AppContext.tsx';
 import { formatBytes } from '../format.ts';
 
@@ -13,6 +13,11 @@ export function VmList() {
   const storageBytes = useApp((s) => s.storageBytes);
   const [name, setName] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
+  const [dropping, setDropping] = useState(false);
+  /** dragenter/dragleave fire for every child crossed; counting them tells when the drag really left. */
+  const depth = useRef(0);
+  const carriesFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
+  const streamBytes = vms.reduce((sum, v) => sum + v.bytes, 0);
 
   const onCreate = (e: FormEvent) => {
     e.preventDefault();
@@ -22,7 +27,34 @@ export function VmList() {
   };
 
   return (
-    <nav className="vm-list" aria-label="Virtual machines">
+    <nav
+      className={dropping ? 'vm-list drop-target' : 'vm-list'}
+      aria-label="Virtual machines"
+      data-testid="vm-list"
+      onDragEnter={(e) => {
+        if (!carriesFiles(e)) return;
+        e.preventDefault();
+        depth.current++;
+        setDropping(true);
+      }}
+      onDragOver={(e) => {
+        if (!carriesFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={() => {
+        depth.current = Math.max(0, depth.current - 1);
+        if (depth.current === 0) setDropping(false);
+      }}
+      onDrop={(e) => {
+        if (!carriesFiles(e)) return;
+        e.preventDefault();
+        depth.current = 0;
+        setDropping(false);
+        const file = e.dataTransfer.files[0];
+        if (file) void importFile(file);
+      }}
+    >
       <form onSubmit={onCreate} className="create">
         <input
           aria-label="New VM name"
@@ -36,6 +68,11 @@ export function VmList() {
         </button>
       </form>
       <FromFiles />
+      {dropping && (
+        <p className="drop-hint" data-testid="drop-hint">
+          Drop an exported VM file (.vmstream.jsonl) to import it
+        </p>
+      )}
       <ul>
         {vms.map((vm) => (
           <VmItem key={vm.vmId} vm={vm} selected={vm.vmId === selectedId} onSelect={() => select(vm.vmId)} />
@@ -57,8 +94,13 @@ export function VmList() {
             if (file) void importFile(file);
           }}
         />
-        <span className="muted" title="Storage this site uses in the browser">
-          {storageBytes === null ? '' : `${formatBytes(storageBytes)} stored`}
+        <span
+          className="muted small"
+          data-testid="storage-total"
+          title="All this site stores in the browser (events, checkpoints, boot images), as the browser estimates it; the event streams alone are the sum of the VMs' sizes."
+        >
+          {storageBytes === null ? '' : `${formatBytes(storageBytes)} stored in all`}
+          {vms.length > 0 ? ` · events ${formatBytes(streamBytes)}` : ''}
         </span>
       </div>
     </nav>
@@ -128,6 +170,8 @@ function VmItem({ vm, selected, onSelect }: { vm: VmSummary; selected: boolean; 
   const renameVm = useApp((s) => s.renameVm);
   const deleteVm = useApp((s) => s.deleteVm);
   const exportVm = useApp((s) => s.exportVm);
+  const verify = useApp((s) => s.verify);
+  const [verified, setVerified] = useState<VerifyResult | null>(null);
   const [mode, setMode] = useState<'idle' | 'rename' | 'confirm-delete'>('idle');
   const [draft, setDraft] = useState(vm.state.name);
 
@@ -155,8 +199,8 @@ function VmItem({ vm, selected, onSelect }: { vm: VmSummary; selected: boolean; 
         <button type="button" className="vm-name" aria-current={selected} onClick={onSelect}>
           <span className="name">{vm.state.name}</span>
           <span className={`status status-${vm.state.status}`}>{vm.state.status}</span>
-          <span className="muted small">
-            {vm.state.version} events · {formatBytes(vm.bytes)}
+          <span className="muted small" data-testid="vm-storage" title="Size of this VM's event stream as stored (JSON length, before the browser's own compression); checkpoints and boot images are not included">
+            {vm.state.version.toLocaleString('en')} events · ≈{formatBytes(vm.bytes)}
           </span>
         </button>
       )}
@@ -188,10 +232,25 @@ function VmItem({ vm, selected, onSelect }: { vm: VmSummary; selected: boolean; 
           >
             Export
           </button>
+          <button
+            type="button"
+            aria-label={`Verify ${vm.state.name}`}
+            title="Re-execute the whole recording and check every recorded effect"
+            onClick={() => void verify(vm.vmId).then(setVerified)}
+          >
+            Verify
+          </button>
           <button type="button" aria-label={`Delete ${vm.state.name}`} onClick={() => setMode('confirm-delete')}>
             Delete
           </button>
         </div>
+      )}
+      {verified && (
+        <p className={verified.ok ? 'verify-result ok' : 'verify-result bad'} data-testid="verify-result" role="status">
+          {verified.ok
+            ? `Replay matches: ${verified.checked.toLocaleString('en')} effects of ${verified.events.toLocaleString('en')} events checked.`
+            : `Diverges at seq ${verified.divergence?.seq} (${verified.divergence?.type}): expected ${verified.divergence?.expected}, got ${verified.divergence?.actual}.`}
+        </p>
       )}
     </li>
   );

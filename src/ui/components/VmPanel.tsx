@@ -19,7 +19,6 @@ const ACTIONS: readonly { label: string; command: UiCommand; key: string }[] = [
 
 export function VmPanel() {
   const current = useApp((s) => s.current);
-  const events = useApp((s) => s.events);
   const busy = useApp((s) => s.busy);
   const execute = useApp((s) => s.execute);
   const selectedId = useApp((s) => s.selectedId);
@@ -74,7 +73,7 @@ export function VmPanel() {
       <Inspector />
       <Counters state={past?.state ?? current} />
       {!past && <Snapshots state={current} />}
-      <EventList events={events} />
+      <EventList />
     </section>
   );
 }
