@@ -357,6 +357,24 @@ export class Machine {
     }
   }
 
+  /**
+   * Indices of the RAM pages written since the previous call (or since boot or restore), in order;
+   * clears that map. Checkpoints use it to hash and store only the pages that changed.
+   */
+  takeDirtyPages(): number[] {
+    const dirty = this.ram.dirty;
+    const pages: number[] = [];
+    for (let p = 0; p < dirty.length; p++) {
+      if (dirty[p] === 1) {
+        pages.push(p);
+        dirty[p] = 0;
+      }
+    }
+    // A page whose write permission is cached in the store TLB would not be marked again.
+    this.cpu.flushStoreTlb();
+    return pages;
+  }
+
   /** Captures the state (touched pages are copied); console output not yet drained is not part of it. */
   snapshot(): MachineSnapshot {
     const cpu = this.cpu;

@@ -33,6 +33,8 @@ export interface RunnerHooks {
   readonly onError: (error: unknown) => void;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Everything recorded so far is appended (the place to take a checkpoint of the head). */
+  readonly onFlushed?: () => void;
 }
 
 
@@ -111,6 +113,16 @@ export class MachineRunner {
 
   get machine() {
     return this.incarnation.machine;
+  }
+
+  /** The stream icount at which the current machine booted. */
+  get base(): number {
+    return this.incarnation.base;
+  }
+
+  /** Console bytes written since the VM was created. */
+  get outputCount(): number {
+    return this.consoleOffset;
   }
 
   get isRunning(): boolean {
@@ -245,7 +257,10 @@ export class MachineRunner {
         this.collectOutput();
       } while (reason === 'budget' && !idled && this.hooks.now() - sliceStart < YIELD_AFTER_MS && this.pendingInput.length === 0);
 
-      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS) await this.flush();
+      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
+        await this.flush();
+        if (this.running) this.hooks.onFlushed?.();
+      }
 
       if (reason === 'poweroff' || reason === 'reboot' || reason === 'htif-exit') {
         this.running = false;

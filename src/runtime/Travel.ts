@@ -1,53 +1,51 @@
 // Time travel over one VM's recorded history: views at any seq or icount, and breakpoint searches.
-import { evolve, initialState, NotFoundError, type AnyStoredEvent, type VmConfig, type VmId } from '../domain/index.ts';
+import { evolve, initialState, NotFoundError, type AnyStoredEvent, type VmConfig, type VmId, type VmState } from '../domain/index.ts';
 import type { EventStore } from '../store/EventStore.ts';
+import { InMemoryCheckpointStore } from '../store/CheckpointStore.ts';
+import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints, type CheckpointPolicy } from './checkpoints.ts';
 import { viewOf } from './inspect.ts';
 import type { PastView, TravelTarget } from './protocol.ts';
 import { Replayer, resolveImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
 
-export interface TravelOptions {
-  /** Instructions of replay between two in-memory checkpoints. */
-  readonly checkpointInterval?: number;
-  /** Checkpoints kept per VM; beyond it every other one is dropped, keeping recent ones dense. */
-  readonly maxCheckpoints?: number;
-}
+export type TravelOptions = Partial<CheckpointPolicy>;
+
+/** Aggregate states kept every this many events, so a view folds at most that many. */
+const STATE_EVERY = 512;
 
 /**
  * Keeps the events read so far, the last replayer (so stepping forward continues from where the
- * previous view left off) and checkpoints taken while replaying (so going back restores the
- * nearest one instead of booting again). Checkpoints live in the worker's memory for now.
+ * previous view left off) and the VM's checkpoints (persisted, so going back, or coming back after
+ * a reload, restores the nearest one instead of booting again).
  */
 export class Travel {
   private events: AnyStoredEvent[] = [];
   private replayer: Replayer | null = null;
-  /** In icount order. */
-  private checkpoints: Checkpoint[] = [];
-  private readonly interval: number;
-  private readonly maxCheckpoints: number;
+  /** Aggregate state after events[0 .. k·STATE_EVERY). */
+  private states: VmState[] = [];
+  readonly checkpoints: VmCheckpoints;
 
   constructor(
     private readonly vmId: VmId,
     private readonly store: EventStore,
     private readonly resolve: ImageResolver,
-    options: TravelOptions = {},
+    checkpoints?: VmCheckpoints,
   ) {
-    this.interval = options.checkpointInterval ?? 20_000_000;
-    this.maxCheckpoints = options.maxCheckpoints ?? 48;
+    this.checkpoints = checkpoints ?? new VmCheckpoints(vmId, new InMemoryCheckpointStore(), new PageCache(), DEFAULT_CHECKPOINT_POLICY);
   }
 
-  /** How many checkpoints are kept (for tests and the inspector). */
+  /** How many checkpoints there are (for tests and the inspector). */
   get checkpointCount(): number {
-    return this.checkpoints.length;
+    return this.checkpoints.count;
   }
 
   /** The VM as it was at `target`. */
   async view(config: VmConfig, target: TravelTarget, memoryAt?: number): Promise<PastView> {
     const events = await this.refresh();
     const { seq, icount, uptoSeq } = this.locate(events, target);
+    this.checkpoints.focus = icount;
     const replayer = await this.replayerFor(config, icount, uptoSeq);
     const incarnation = replayer.advance(events, icount, uptoSeq);
-    let state = initialState(this.vmId);
-    for (let i = 0; i < seq; i++) state = evolve(state, events[i]);
+    const state = this.stateAt(seq);
     // The console is append-only, so what it showed at this instruction is a prefix of all it
     // ever showed: as long as what the replayed machine has written so far.
     const console = this.console.slice(0, replayer.outputCount);
@@ -74,17 +72,15 @@ export class Travel {
       const uptoSeq = lastAtOrBefore(events, from);
       const replayer = await this.replayerFor(config, from, uptoSeq);
       replayer.advance(events, from, uptoSeq);
+      this.replayer = null; // it goes on past `from`
       // A stop where we already stand is not "the next" one.
       return replayer.runToBreakpoint(events, set, headIcount, (icount) => icount <= from, watches);
     }
     // Search backwards one checkpoint interval at a time: the last hit before `from` is in the
     // latest interval that has any.
-    const images = await resolveImages(config, this.resolve);
     let end = from;
     for (;;) {
-      const start = [...this.checkpoints].reverse().find((cp) => cp.icount < end);
-      const replayer = new Replayer(config, images, start);
-      replayer.onProgress = (r) => this.maybeCheckpoint(r);
+      const { replayer, start } = await this.fresh(config, end, Number.MAX_SAFE_INTEGER, true);
       let last: number | null = null;
       replayer.runToBreakpoint(
         events,
@@ -98,6 +94,7 @@ export class Travel {
       );
       if (last !== null || !start) return last;
       end = start.icount;
+      this.checkpoints.focus = end;
     }
   }
 
@@ -108,6 +105,7 @@ export class Travel {
     const fresh = await this.store.loadEvents(this.vmId, this.events.length + 1);
     for (const e of fresh) if (e.type === 'IoCompleted' && e.data.direction === 'out') this.console += e.data.bytes;
     this.events.push(...fresh);
+    if (this.events.length > 0) this.checkpoints.head = this.events[this.events.length - 1].icount;
     if (this.events.length === 0) throw new NotFoundError(`VM '${this.vmId}' has no history yet.`);
     return this.events;
   }
@@ -124,39 +122,65 @@ export class Travel {
     return { seq, icount, uptoSeq: seq };
   }
 
+  /** Aggregate state after event `seq`, folded from the nearest kept state. */
+  private stateAt(seq: number): VmState {
+    if (this.states.length === 0) this.states.push(initialState(this.vmId));
+    while (this.states.length * STATE_EVERY <= seq) {
+      let state = this.states[this.states.length - 1];
+      const from = (this.states.length - 1) * STATE_EVERY;
+      for (let i = from; i < from + STATE_EVERY; i++) state = evolve(state, this.events[i]);
+      this.states.push(state);
+    }
+    const k = Math.floor(seq / STATE_EVERY);
+    let state = this.states[k];
+    for (let i = k * STATE_EVERY; i < seq; i++) state = evolve(state, this.events[i]);
+    return state;
+  }
+
   private async replayerFor(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
     if (!this.replayer || !this.replayer.canReach(icount, uptoSeq)) {
-      this.replayer = await this.fresh(config, icount, uptoSeq);
+      this.replayer = (await this.fresh(config, icount, uptoSeq)).replayer;
     }
     return this.replayer;
   }
 
-  /** A replayer starting from the latest checkpoint that can reach (icount, uptoSeq), or from boot. */
-  private async fresh(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
-    const images = await resolveImages(config, this.resolve);
-    let from: Checkpoint | undefined;
-    for (const cp of this.checkpoints) {
-      if (cp.icount <= icount && cp.appliedSeq <= uptoSeq) from = cp;
-      else if (cp.icount > icount) break;
-    }
-    const replayer = new Replayer(config, images, from);
-    replayer.onProgress = (r) => this.maybeCheckpoint(r);
+  /**
+   * A replayer of its own at (icount, uptoSeq), from the nearest checkpoint: the runner takes it
+   * over when a VM is opened, so it never re-executes from boot when checkpoints exist.
+   */
+  async replayerAt(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
+    const events = await this.refresh();
+    const { replayer } = await this.fresh(config, icount, uptoSeq);
+    replayer.advance(events, icount, uptoSeq);
+    replayer.onProgress = null;
     return replayer;
   }
 
-  private maybeCheckpoint(replayer: Replayer): void {
-    const icount = replayer.icount;
-    const nearest = this.checkpoints.reduce((best, cp) => Math.min(best, Math.abs(cp.icount - icount)), Infinity);
-    if (nearest < this.interval) return;
-    const cp = replayer.checkpoint();
-    const at = this.checkpoints.findIndex((c) => c.icount > icount);
-    if (at < 0) this.checkpoints.push(cp);
-    else this.checkpoints.splice(at, 0, cp);
-    // Thin the oldest half, so spacing grows further back while recent history stays dense.
-    if (this.checkpoints.length > this.maxCheckpoints) {
-      const half = Math.floor(this.checkpoints.length / 2);
-      this.checkpoints = [...this.checkpoints.slice(0, half).filter((_, i) => i % 2 === 0), ...this.checkpoints.slice(half)];
+  /**
+   * A replayer starting from the latest checkpoint that can reach (icount, uptoSeq) (strictly
+   * before icount when `strictly`), or from boot; it takes checkpoints as it goes.
+   */
+  private async fresh(config: VmConfig, icount: number, uptoSeq: number, strictly = false): Promise<{ replayer: Replayer; start: Checkpoint | undefined }> {
+    const images = await resolveImages(config, this.resolve);
+    await this.checkpoints.init();
+    let start: Checkpoint | undefined;
+    for (;;) {
+      const info = this.checkpoints.nearest(icount, uptoSeq, strictly);
+      if (!info) break;
+      const loaded = await this.checkpoints.load(info);
+      if (loaded) {
+        start = loaded;
+        break;
+      }
     }
+    const replayer = new Replayer(config, images, start);
+    if (start) this.checkpoints.restored(replayer.incarnation.machine, start);
+    replayer.onProgress = (r) => this.maybeCheckpoint(r);
+    return { replayer, start };
+  }
+
+  private maybeCheckpoint(replayer: Replayer): void {
+    if (this.checkpoints.wants(replayer.icount)) this.checkpoints.capture(replayer.incarnation.machine, replayer.checkpoint(), true);
   }
 }
 

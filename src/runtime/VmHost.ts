@@ -22,9 +22,12 @@ import { fileImagesOf, importFileImages, storeBootFiles } from './bootFiles.ts';
 import { defaultVmConfig } from './defaultConfig.ts';
 import { EventDrivenVmService, type VmServiceOptions } from './EventDrivenVmService.ts';
 import { MachineRunner } from './MachineRunner.ts';
+import { InMemoryCheckpointStore, type CheckpointStore } from '../store/CheckpointStore.ts';
+import { copyCheckpoints, exportCheckpoints, importCheckpoints, parseCheckpointSection } from '../store/checkpointFile.ts';
+import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints } from './checkpoints.ts';
 import type { ConsoleUpdate, ExportedFile, FollowUpdate, ImageFile, PastView, Progress, WriteWatch, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
 import { followStream } from './followStream.ts';
-import { boot, Replayer, replayTo, resolveImages, type ImageResolver } from './replay.ts';
+import { boot, Replayer, resolveImages, type ImageResolver } from './replay.ts';
 import { Travel, type TravelOptions } from './Travel.ts';
 import { verifyStream, type VerifyResult } from './verify.ts';
 import { watchStream } from './watchStream.ts';
@@ -43,6 +46,8 @@ export interface VmHostOptions extends VmServiceOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Checkpoint spacing of time travel. */
   readonly travel?: TravelOptions;
+  /** Where checkpoints and their pages are kept (in memory when not given). */
+  readonly checkpoints?: CheckpointStore;
   /** One owner per VM across tabs (Web Locks in the browser); without it this host owns every VM. */
   readonly locks?: VmLocks;
 }
@@ -65,12 +70,15 @@ export class VmHost implements WorkerApi {
   private readonly owned = new Map<VmId, () => void>();
   private nextWatch = 1;
   private readonly clock: () => number;
+  private readonly checkpointStore: CheckpointStore;
+  private readonly pageCache = new PageCache();
 
   constructor(
     private readonly store: EventStore,
     private readonly options: VmHostOptions = {},
   ) {
     this.clock = options.clock ?? (() => Date.now());
+    this.checkpointStore = options.checkpoints ?? new InMemoryCheckpointStore();
   }
 
   async listVms(): Promise<VmSummary[]> {
@@ -170,9 +178,17 @@ export class VmHost implements WorkerApi {
     const copy = history.slice(1).map(({ type, v, icount, at, data }) => ({ type, v, icount, at, data }) as AnyNewEvent);
     const events: AnyNewEvent[] = [newEvent('VmCreated', { name, config: created.data.config, forkedFrom: { vmId: service.vmId, seq } }, created.icount, now), ...copy];
     const last = history[history.length - 1];
+    // Output is recorded at the end of a run slice, so the machine at `seq` may have written bytes
+    // whose IoCompleted comes later in the original: the fork records them, or its console would lack them.
+    const recorded = history.reduce((n, e) => n + (e.type === 'IoCompleted' && e.data.direction === 'out' ? e.data.bytes.length : 0), 0);
+    const written = (await this.travelOf(service).view(this.configOf(service), { seq })).console;
+    if (written.length > recorded) events.push(newEvent('IoCompleted', { device: 'uart0', direction: 'out', bytes: written.slice(recorded) }, last.icount, now));
     const statusAt = fromEvents(service.vmId, history).status;
     if (statusAt === 'running') events.push(newEvent('VmPaused', { reason: 'user' }, last.icount, now));
     await this.store.append(forkId, 'no-stream', events);
+    // The fork's history up to `seq` is the original's, so are its checkpoints there: same records, pages shared.
+    await this.travelOf(service).checkpoints.settled();
+    await copyCheckpoints(this.checkpointStore, service.vmId, forkId, seq, last.icount);
     return this.summary(forkId);
   }
 
@@ -184,7 +200,7 @@ export class VmHost implements WorkerApi {
     onProgress?.({ phase: 'Reading events', done: 0, total: head });
     const events = await this.store.loadEvents(service.vmId);
     const report = throttled(onProgress, this.clock);
-    return verifyStream(config, await resolveImages(config, this.resolve), events, (seq) => report({ phase: 'Re-executing and comparing', done: seq, total: events.length }));
+    return this.verifyEvents(service, config, events, (seq) => report({ phase: 'Re-executing and comparing', done: seq, total: events.length }));
   }
 
   async findBreakpoint(
@@ -203,9 +219,34 @@ export class VmHost implements WorkerApi {
     return hit === null ? null : travel.view(config, { icount: hit }, memoryAt === undefined ? undefined : parseHex(memoryAt));
   }
 
+  /**
+   * Verifies the events and the state hash at every checkpoint by re-execution from boot; then
+   * that each stored checkpoint, restored, has the state hash it recorded.
+   */
+  private async verifyEvents(service: EventDrivenVmService, config: VmConfig, events: readonly AnyStoredEvent[], onProgress?: (seq: number) => void): Promise<VerifyResult> {
+    const images = await resolveImages(config, this.resolve);
+    const checkpoints = this.travelOf(service).checkpoints;
+    await checkpoints.settled();
+    await checkpoints.init();
+    const marks = checkpoints.list();
+    const result = verifyStream(config, images, events, onProgress, marks);
+    if (!result.ok) return result;
+    for (const mark of marks) {
+      const cp = await checkpoints.load(mark);
+      const actual = cp ? new Replayer(config, images, cp).incarnation.machine.stateHash() : 'missing';
+      if (actual !== mark.stateHash) {
+        return { ...result, ok: false, divergence: { seq: mark.seq, type: 'Checkpoint', expected: `stored state hash ${mark.stateHash}`, actual: `restored state hash ${actual}` } };
+      }
+    }
+    return result;
+  }
+
   private travelOf(service: EventDrivenVmService): Travel {
     let travel = this.travel.get(service.vmId);
-    if (!travel) this.travel.set(service.vmId, (travel = new Travel(service.vmId, this.store, this.resolve, this.options.travel)));
+    if (!travel) {
+      const checkpoints = new VmCheckpoints(service.vmId, this.checkpointStore, this.pageCache, { ...DEFAULT_CHECKPOINT_POLICY, ...this.options.travel }, this.clock);
+      this.travel.set(service.vmId, (travel = new Travel(service.vmId, this.store, this.resolve, checkpoints)));
+    }
     return travel;
   }
 
@@ -243,14 +284,25 @@ export class VmHost implements WorkerApi {
     if (existing) return existing;
     const config = service.state.config;
     if (!config) throw new IllegalStateError(`VM '${service.state.name}' has no configuration.`);
-    const images = await resolveImages(config, this.resolve);
-    const history = service.state.version > 0 ? await this.store.query({ vmId: service.vmId, types: ['InputReceived', 'VmReset', 'SnapshotCreated', 'SnapshotRestored'], limit: Number.MAX_SAFE_INTEGER }) : [];
-    const incarnation = replayTo(config, images, history, service.state.icount);
+    // From the nearest checkpoint at or before the head: opening a VM never re-executes from boot when it has checkpoints.
+    const travel = this.travelOf(service);
+    const incarnation =
+      service.state.version > 0
+        ? (await travel.replayerAt(config, service.state.icount, service.state.version)).incarnation
+        : boot(config, await resolveImages(config, this.resolve), 0);
     const vmId = service.vmId;
     const runner = new MachineRunner(incarnation, service, {
       now: this.clock,
       sleep: this.options.sleep ?? defaultSleep,
       onConsole: (bytes, offset) => this.emitConsole(vmId, { bytes, offset }),
+      onFlushed: () =>
+        travel.checkpoints.captureHead(runner.machine, {
+          icount: runner.icount,
+          appliedSeq: service.state.version,
+          base: runner.base,
+          outputCount: runner.outputCount,
+          snapshot: runner.machine.snapshot(),
+        }),
       onHalt: async (reason, exitCode) => {
         await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);
         this.dropRunner(vmId);
@@ -318,6 +370,7 @@ export class VmHost implements WorkerApi {
     await this.runners.get(vmId)?.stop().catch(() => undefined);
     this.dropRunner(vmId);
     await this.store.deleteEvents(vmId);
+    await (this.travel.get(vmId)?.checkpoints.deleteAll() ?? this.checkpointStore.deleteVm(vmId));
     this.services.delete(vmId);
     this.travel.delete(vmId);
   }
@@ -351,20 +404,31 @@ export class VmHost implements WorkerApi {
     const text = await exportStream(this.store, service.vmId, this.clock(), await fileImagesOf(this.options.images, config), (done, total) =>
       report({ phase: 'Reading events', done, total }),
     );
+    const section = await exportCheckpoints(this.checkpointStore, service.vmId);
+    const withCheckpoints = section.length > 0 ? `${text}${section.join('\n')}\n` : text;
     const safe = service.state.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'vm';
-    return { fileName: `${safe}.vmstream.jsonl`, text };
+    return { fileName: `${safe}.vmstream.jsonl`, text: withCheckpoints };
   }
 
   /** Checks the whole file first; imports under its own id, or a fresh one when that id is taken. */
   async importVm(text: string, fileName: string, onProgress?: (progress: Progress) => void): Promise<VmSummary> {
     const report = throttled(onProgress, this.clock);
     const parsed = parseStreamFile(text, fileName, (line, lines) => report({ phase: 'Checking lines', done: line, total: lines }));
+    const section = await parseCheckpointSection(parsed.trailer, parsed.trailerLine, fileName, parsed.events);
     await importFileImages(this.options.images, parsed, fileName, this.clock());
     const taken = (await this.store.getLastSequenceNumber(parsed.header.vmId)) > 0;
     const vmId = taken ? newVmId() : parsed.header.vmId;
     // One atomic append: all or nothing, so its progress is not divisible.
     onProgress?.({ phase: `Writing ${parsed.events.length.toLocaleString('en')} events`, done: 0, total: null });
     await importStream(this.store, parsed, vmId);
+    try {
+      await importCheckpoints(this.checkpointStore, vmId, section);
+    } catch (error) {
+      // All or nothing: without its checkpoints the import is undone.
+      await this.store.deleteEvents(vmId);
+      await this.checkpointStore.deleteVm(vmId);
+      throw error;
+    }
     this.services.delete(vmId);
     return this.summary(vmId);
   }

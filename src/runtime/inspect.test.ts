@@ -12,7 +12,7 @@ const resolveImage = resolveBuiltin;
 async function recordSession() {
   const store = new InMemoryEventStore();
   // Checkpoints every 300k instructions, so seeks and searches here start from them.
-  const host = new VmHost(store, { resolveImage, travel: { checkpointInterval: 300_000, maxCheckpoints: 8 } });
+  const host = new VmHost(store, { resolveImage, travel: { interval: 300_000, maxGap: 1_200_000, runInterval: 1_000_000, loadedMax: 8 } });
   const vm = await host.createVm('travel');
   let text = '';
   await host.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));
@@ -186,7 +186,7 @@ describe('verify', () => {
 describe('the buggy program walk-through (guests/README.md)', () => {
   it('a write watchpoint on board.leader and reverse-continue land on the culprit store in set_bonus', async () => {
     const store = new InMemoryEventStore();
-    const host = new VmHost(store, { resolveImage, travel: { checkpointInterval: 300_000 } });
+    const host = new VmHost(store, { resolveImage, travel: { interval: 300_000 } });
     const vm = await host.createVm('buggy');
     let text = '';
     await host.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));

@@ -1,5 +1,6 @@
 // The IndexedDB schema, its versions and their upgrades.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { CheckpointRecord } from './CheckpointStore.ts';
 import type { StreamInfo } from './EventStore.ts';
 import type { SegmentRecord } from './segments.ts';
 
@@ -15,21 +16,13 @@ export interface BootImageRecord {
   readonly addedAt: number;
 }
 
-/** Machine state at a point of a stream; pages are referenced by content hash. */
-export interface CheckpointRecord {
-  readonly vmId: string;
-  readonly id: string;
-  readonly seq: number;
-  readonly icount: number;
-  readonly state: Uint8Array;
-  readonly pages: readonly string[];
-}
-
 /** A 4 KiB page of guest memory, stored once however many checkpoints and VMs use it. */
 export interface PageRecord {
   readonly hash: string;
   readonly bytes: Uint8Array;
 }
+
+export type { CheckpointRecord };
 
 export interface PlaygroundDb extends DBSchema {
   /** Event segments keyed [vmId, seq of their first event] (see segments.ts for why not one record per event). */

@@ -1,0 +1,178 @@
+// Persisted checkpoints: taken while running and replaying, only changed pages stored, thinned, reopened, exported, forked, verified.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../emulator/machine.ts';
+import { InMemoryCheckpointStore, unpackPageMap, type CheckpointRecord, type CheckpointStore } from '../store/CheckpointStore.ts';
+import { IndexedDbCheckpointStore } from '../store/IndexedDbCheckpointStore.ts';
+import { IndexedDbEventStore } from '../store/IndexedDbEventStore.ts';
+import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
+import type { EventStore } from '../store/EventStore.ts';
+import { thinned, DEFAULT_CHECKPOINT_POLICY } from './checkpoints.ts';
+import { replayTo, resolveImages } from './replay.ts';
+import { resolveBuiltin } from './testing/images.ts';
+import { VmHost } from './VmHost.ts';
+
+const resolveImage = resolveBuiltin;
+const travel = { interval: 50_000, maxGap: 200_000, runInterval: 100_000, density: 4, loadedMax: 4 };
+
+/** Counts the pages each put brings, to see that only changed pages are written. */
+class CountingStore extends InMemoryCheckpointStore {
+  readonly putPages: number[] = [];
+  override async put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    this.putPages.push(pages.size);
+    return super.put(record, pages);
+  }
+}
+
+async function session(store: EventStore, checkpoints: CheckpointStore) {
+  const host = new VmHost(store, { resolveImage, checkpoints, travel });
+  const vm = await host.createVm('checkpointed');
+  let text = '';
+  await host.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));
+  await host.execute(vm.vmId, { type: 'StartVm' });
+  const prompt = async (after: number) => expect.poll(() => text.length > after && /\$ $/.test(text), { timeout: 60_000 }).toBe(true);
+  await prompt(0);
+  for (const line of ['run mandelbrot', 'run primes', 'run sort']) {
+    const before = text.length;
+    await host.sendInput(vm.vmId, new TextEncoder().encode(`${line}\r`));
+    await prompt(before);
+  }
+  await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+  const travels = (host as unknown as { travel: Map<string, { checkpoints: { settled(): Promise<void> } }> }).travel;
+  await travels.get(vm.vmId)!.checkpoints.settled();
+  return { host, vmId: vm.vmId };
+}
+
+/** Instructions machines execute while `work` runs. */
+async function instructionsDuring(work: () => Promise<unknown>): Promise<number> {
+  const original = Machine.prototype.run;
+  let executed = 0;
+  Machine.prototype.run = function (this: Machine, budget: number) {
+    const result = original.call(this, budget);
+    executed += result.executed;
+    return result;
+  };
+  try {
+    await work();
+  } finally {
+    Machine.prototype.run = original;
+  }
+  return executed;
+}
+
+describe('persisted checkpoints', () => {
+  it('are taken by the running VM, store only the pages written since the previous one, and spare a reopened VM the replay from boot', async () => {
+    const events = await IndexedDbEventStore.open(`cp-events-${Date.now()}`);
+    const checkpoints = new IndexedDbCheckpointStore(events.database);
+    const counting = new CountingStore();
+    const { host, vmId } = await session(events, counting);
+    const head = (await host.listVms())[0].state;
+    expect(head.icount).toBeGreaterThan(5 * travel.runInterval);
+    // The first checkpoint of the machine writes every page it has; later ones far fewer.
+    expect(counting.putPages.length).toBeGreaterThanOrEqual(2);
+    const [first, ...rest] = counting.putPages;
+    const touched = unpackPageMap((await counting.get(vmId, (await counting.list(vmId))[0].id)).pageMap).size;
+    expect(first).toBeGreaterThan(10);
+    expect(Math.max(...rest)).toBeLessThan(touched);
+
+    // The same recording in IndexedDB, its checkpoints too, and a new host (a reload) seeks near the head.
+    const records = await Promise.all((await counting.list(vmId)).map((c) => counting.get(vmId, c.id)));
+    const pages = await counting.getPages([...new Set(records.flatMap((r) => [...unpackPageMap(r.pageMap).values()]))]);
+    for (const r of records) await checkpoints.put(r, pages);
+    const reopened = new VmHost(await IndexedDbEventStore.open(`cp-events-${Date.now()}-copy`), { resolveImage, checkpoints, travel });
+    const file = await new VmHost(events, { resolveImage, checkpoints: counting, travel }).exportVm(vmId);
+    await reopened.importVm(file.text.split('\n').slice(0, 1 + head.version).join('\n') + '\n', 'session');
+    let view: Awaited<ReturnType<VmHost['inspect']>> | undefined;
+    const executed = await instructionsDuring(async () => (view = await reopened.inspect(vmId, { seq: head.version })));
+    expect(executed).toBeLessThanOrEqual(travel.runInterval + travel.maxGap);
+    const config = head.config!;
+    const all = await events.loadEvents(vmId);
+    expect(view!.machine.stateHash).toBe(replayTo(config, await resolveImages(config, resolveImage), all, head.icount).machine.stateHash());
+    reopened.dispose();
+    host.dispose();
+  }, 120_000);
+
+  it('export with the VM, import checked before anything is written, and fork by sharing pages', async () => {
+    const events = new InMemoryEventStore();
+    const checkpoints = new InMemoryCheckpointStore();
+    const { host, vmId } = await session(events, checkpoints);
+    const head = (await host.listVms())[0].state.version;
+    const seqs = [Math.floor(head / 3), Math.floor(head / 2), head];
+    const before = await Promise.all(seqs.map(async (seq) => (await host.inspect(vmId, { seq })).machine.stateHash));
+    await (host as unknown as { travel: Map<string, { checkpoints: { settled(): Promise<void> } }> }).travel.get(vmId)!.checkpoints.settled();
+    const list = await checkpoints.list(vmId);
+    expect(list.length).toBeGreaterThan(2);
+
+    const pagesBeforeFork = (await checkpoints.pageStats()).pages;
+    const fork = await host.fork(vmId, Math.floor(head / 2));
+    expect((await checkpoints.list(fork.vmId)).length).toBeGreaterThan(0);
+    expect((await checkpoints.pageStats()).pages).toBe(pagesBeforeFork);
+    await host.deleteVm(fork.vmId);
+
+    const file = await host.exportVm(vmId);
+    const original = await host.loadEvents(vmId);
+    await host.deleteVm(vmId);
+    expect(await checkpoints.list(vmId)).toEqual([]);
+    expect((await checkpoints.pageStats()).pages).toBe(0);
+
+    // A page changed by one character, or a cut checkpoint section: refused, nothing written.
+    const lines = file.text.split('\n');
+    const pageLine = lines.findIndex((l) => l.startsWith('{"page":'));
+    const damaged = [...lines];
+    damaged[pageLine] = damaged[pageLine].replace(/"base64":"(.)/, (_, c: string) => `"base64":"${c === 'A' ? 'B' : 'A'}`);
+    await expect(host.importVm(damaged.join('\n'), 'damaged.jsonl')).rejects.toMatchObject({ code: 'Corrupt', message: expect.stringMatching(/line \d+: page \w+ does not match its content hash/) });
+    await expect(host.importVm(lines.slice(0, -3).join('\n') + '\n', 'cut.jsonl')).rejects.toMatchObject({ code: 'Corrupt', message: expect.stringMatching(/truncated/) });
+    expect(await host.listVms()).toEqual([]);
+    expect((await checkpoints.pageStats()).pages).toBe(0);
+
+    const back = await host.importVm(file.text, file.fileName);
+    expect(back.vmId).toBe(vmId);
+    expect(await host.loadEvents(vmId)).toEqual(original);
+    expect((await checkpoints.list(vmId)).map((c) => [c.icount, c.stateHash])).toEqual(list.map((c) => [c.icount, c.stateHash]));
+    const after = await Promise.all(seqs.map(async (seq) => (await host.inspect(vmId, { seq })).machine.stateHash));
+    expect(after).toEqual(before);
+    expect(await host.verify(vmId)).toMatchObject({ ok: true });
+    host.dispose();
+  }, 120_000);
+
+  it('make verify name a checkpoint whose recorded state hash the replay does not reach', async () => {
+    const checkpoints = new InMemoryCheckpointStore();
+    const { host, vmId } = await session(new InMemoryEventStore(), checkpoints);
+    // Travelling to the middle replays from boot and takes checkpoints on the way.
+    await host.inspect(vmId, { seq: Math.floor((await host.listVms())[0].state.version / 2) });
+    const clean = await host.verify(vmId);
+    expect(clean.ok).toBe(true);
+    const list = await checkpoints.list(vmId);
+    const victim = await checkpoints.get(vmId, list[1].id);
+    await checkpoints.put({ ...victim, stateHash: '0123456789abcdef' }, new Map());
+    const fresh = new VmHost((host as unknown as { store: EventStore }).store, { resolveImage, checkpoints, travel });
+    const result = await fresh.verify(vmId);
+    expect(result.ok).toBe(false);
+    expect(result.divergence).toMatchObject({ seq: victim.seq, type: 'Checkpoint', expected: expect.stringContaining('0123456789abcdef') });
+    host.dispose();
+    fresh.dispose();
+  }, 120_000);
+});
+
+describe('checkpoint spacing', () => {
+  const policy = { ...DEFAULT_CHECKPOINT_POLICY, interval: 10, density: 4, maxGap: 80 };
+  const every = (n: number, step: number) => Array.from({ length: n }, (_, i) => ({ id: String(i * step), icount: i * step }));
+
+  it('keeps every checkpoint near the head and the scrubber, fewer further back, none farther apart than maxGap', () => {
+    const entries = every(200, 10);
+    const drop = new Set(thinned(entries, [1990, 1000], policy));
+    const kept = entries.filter((e) => !drop.has(e.id)).map((e) => e.icount);
+    for (const near of [1990, 1980, 1970, 1000, 990, 1010]) expect(kept).toContain(near);
+    const gaps = kept.slice(1).map((k, i) => k - kept[i]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(80);
+    expect(kept.filter((k) => k < 500).length).toBeLessThan(50 / 2);
+    expect(kept.length).toBeLessThan(entries.length / 2);
+  });
+
+  it('is stable: thinning what it kept drops nothing more', () => {
+    const entries = every(300, 10);
+    const drop = new Set(thinned(entries, [2990], policy));
+    const kept = entries.filter((e) => !drop.has(e.id));
+    expect(thinned(kept, [2990], policy)).toEqual([]);
+  });
+});

@@ -1,0 +1,394 @@
+// Persisted checkpoints of one VM: taken from a replaying or running machine, restored for travel, thinned with distance.
+import { CorruptError, VmError, type VmId } from '../domain/index.ts';
+import type { Machine, MachineSnapshot } from '../emulator/machine.ts';
+import { PAGE_SIZE } from '../emulator/ram.ts';
+import { byPosition, packPageMap, pageHash, unpackPageMap, type CheckpointInfo, type CheckpointStore } from '../store/CheckpointStore.ts';
+import type { Checkpoint } from './replay.ts';
+
+export interface CheckpointPolicy {
+  /** Instructions between two checkpoints where history is densest (near the head and the scrubber). */
+  readonly interval: number;
+  /** Near a focus (head, scrubber) spacing grows as distance / density, never below `interval`. */
+  readonly density: number;
+  /** Spacing never grows beyond this, so no seek re-executes more than it from a checkpoint. */
+  readonly maxGap: number;
+  /** Checkpoints whose full state stays in memory (the most recently used). */
+  readonly loadedMax: number;
+  /** Instructions between two checkpoints the running VM takes of itself (at the head). */
+  readonly runInterval: number;
+}
+
+export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { interval: 4_000_000, density: 4, maxGap: 8_000_000, loadedMax: 12, runInterval: 8_000_000 };
+
+/**
+ * Which pages of one machine's RAM the last checkpoint of that machine held, by content hash, so
+ * the next checkpoint hashes and writes only the pages written since (Machine.takeDirtyPages).
+ * A tracker that does not know its machine's RAM yet (`full`) takes every page once.
+ */
+export class PageTracker {
+  map = new Map<number, string>();
+  full = true;
+}
+
+/**
+ * Pages by content hash, shared by the VMs of a host, so restores rarely go to storage (oldest use
+ * goes first); and the trackers in use, whose pages a sweep must keep although the checkpoint that
+ * stored them may be thinned before the next one refers to them again.
+ */
+export class PageCache {
+  private readonly pages = new Map<string, Uint8Array>();
+  private pinned: PageTracker[] = [];
+  constructor(private readonly maxPages = 8192) {}
+
+  pin(tracker: PageTracker): void {
+    this.pinned = [tracker, ...this.pinned.filter((t) => t !== tracker)].slice(0, 16);
+  }
+
+  unpin(trackers: ReadonlySet<PageTracker>): void {
+    this.pinned = this.pinned.filter((t) => !trackers.has(t));
+  }
+
+  pinnedHashes(): Set<string> {
+    const keep = new Set<string>();
+    for (const t of this.pinned) for (const h of t.map.values()) keep.add(h);
+    return keep;
+  }
+
+  get(hash: string): Uint8Array | undefined {
+    const bytes = this.pages.get(hash);
+    if (bytes) {
+      this.pages.delete(hash);
+      this.pages.set(hash, bytes);
+    }
+    return bytes;
+  }
+
+  set(hash: string, bytes: Uint8Array): void {
+    this.pages.delete(hash);
+    this.pages.set(hash, bytes);
+    if (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+  }
+}
+
+interface Entry extends CheckpointInfo {
+  /** The full state, while it is kept in memory. */
+  loaded?: Checkpoint;
+  map?: Map<number, string>;
+  /** False until its record is written. */
+  persisted: boolean;
+}
+
+/** Machine state except RAM, and the stream position, as stored in a checkpoint record. */
+interface EncodedState {
+  readonly base: number;
+  readonly outputCount: number;
+  readonly memoryBytes: number;
+  readonly xlo: number[];
+  readonly xhi: number[];
+  /** Non-zero CSR storage: [index, lo, hi]. */
+  readonly csrs: [number, number, number][];
+  readonly scalars: readonly number[];
+  readonly clint: readonly number[];
+  readonly plic: readonly number[];
+  readonly uart: readonly number[];
+  readonly halted: MachineSnapshot['halted'] | null;
+}
+
+export function encodeState(cp: Checkpoint): Uint8Array {
+  const s = cp.snapshot;
+  const csrs: [number, number, number][] = [];
+  for (let i = 0; i < s.cpu.csrLo.length; i++) if (s.cpu.csrLo[i] !== 0 || s.cpu.csrHi[i] !== 0) csrs.push([i, s.cpu.csrLo[i], s.cpu.csrHi[i]]);
+  const state: EncodedState = {
+    base: cp.base,
+    outputCount: cp.outputCount,
+    memoryBytes: s.memoryBytes,
+    xlo: [...s.cpu.xlo],
+    xhi: [...s.cpu.xhi],
+    csrs,
+    scalars: s.cpu.scalars,
+    clint: s.clint,
+    plic: s.plic,
+    uart: s.uart,
+    halted: s.halted ?? null,
+  };
+  return new TextEncoder().encode(JSON.stringify(state));
+}
+
+export function decodeState(bytes: Uint8Array, icount: number, appliedSeq: number, pages: ReadonlyMap<number, Uint8Array>): Checkpoint {
+  let s: EncodedState;
+  try {
+    s = JSON.parse(new TextDecoder().decode(bytes)) as EncodedState;
+  } catch (error) {
+    throw new CorruptError(`A checkpoint's machine state is not readable (${(error as Error).message}).`);
+  }
+  const csrLo = new Int32Array(4096);
+  const csrHi = new Int32Array(4096);
+  for (const [i, lo, hi] of s.csrs) {
+    csrLo[i] = lo;
+    csrHi[i] = hi;
+  }
+  const snapshot: MachineSnapshot = {
+    memoryBytes: s.memoryBytes,
+    cpu: { xlo: Int32Array.from(s.xlo), xhi: Int32Array.from(s.xhi), csrLo, csrHi, scalars: s.scalars },
+    clint: s.clint,
+    plic: s.plic,
+    uart: s.uart,
+    halted: s.halted ?? undefined,
+    pages,
+  };
+  return { icount, appliedSeq, base: s.base, outputCount: s.outputCount, snapshot };
+}
+
+/**
+ * Whether to keep each checkpoint (in icount order, newest last): walking back from the newest,
+ * one is kept when it lies far enough from the last kept one for its distance to the nearest
+ * focus (the head, the scrubber): spacing `interval` near a focus, growing with distance up to
+ * `maxGap`. Returns the ids to drop.
+ */
+export function thinned(entries: readonly { id: string; icount: number }[], focus: readonly number[], policy: CheckpointPolicy): string[] {
+  const drop: string[] = [];
+  let lastKept = Infinity;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    const distance = Math.min(...focus.map((f) => Math.abs(f - e.icount)));
+    const gap = Math.min(policy.maxGap, Math.max(policy.interval, distance / policy.density));
+    // A little slack, so checkpoints taken at about `interval` apart are not thinned at once.
+    if (lastKept - e.icount >= gap * 0.9 || lastKept === Infinity) lastKept = e.icount;
+    else drop.push(e.id);
+  }
+  return drop;
+}
+
+/** Deletions between two page sweeps. */
+const SWEEP_EVERY = 16;
+
+/** The checkpoints of one VM: its entries in icount order, their capture, loading and thinning. */
+export class VmCheckpoints {
+  private entries: Entry[] = [];
+  private ready: Promise<void> | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
+  private readonly trackers = new WeakMap<Machine, PageTracker>();
+  /** The trackers made here, to unpin when the VM goes. */
+  private readonly own = new Set<PageTracker>();
+  private deletedSinceSweep = 0;
+  private nextId = 0;
+  /** Where the scrubber last stood, and the head: the points history stays dense around. */
+  focus: number | null = null;
+  head = 0;
+
+  constructor(
+    private readonly vmId: VmId,
+    private readonly store: CheckpointStore,
+    private readonly cache: PageCache,
+    readonly policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY,
+    private readonly clock: () => number = () => Date.now(),
+  ) {}
+
+  /** Reads the stored list once. */
+  init(): Promise<void> {
+    this.ready ??= this.store.list(this.vmId).then((list) => {
+      const known = new Set(this.entries.map((e) => e.id));
+      this.entries.push(...list.filter((c) => !known.has(c.id)).map((c) => ({ ...c, persisted: true })));
+      this.entries.sort(byPosition);
+      for (const c of list) this.head = Math.max(this.head, c.icount);
+    });
+    return this.ready;
+  }
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  /** Checkpoints in icount order (what verify compares). */
+  list(): CheckpointInfo[] {
+    return this.entries.filter((e) => e.persisted).map(({ id, seq, icount, stateHash, pages }) => ({ id, seq, icount, stateHash, pages }));
+  }
+
+  /** The page tracker of a machine (a fresh one, taking every page, for a machine not seen yet). */
+  trackerOf(machine: Machine): PageTracker {
+    let tracker = this.trackers.get(machine);
+    if (!tracker) {
+      this.trackers.set(machine, (tracker = new PageTracker()));
+      this.own.add(tracker);
+    }
+    return tracker;
+  }
+
+  /** True when no checkpoint lies within `interval` of `icount`. */
+  wants(icount: number): boolean {
+    const gap = this.policy.interval;
+    // Entries are in icount order: only the neighbours of the insertion point matter.
+    const at = this.indexAfter(icount);
+    const before = this.entries[at - 1];
+    const after = this.entries[at];
+    return (!before || icount - before.icount >= gap) && (!after || after.icount - icount >= gap);
+  }
+
+  /** Takes a checkpoint of the running machine when the last one before it is `runInterval` back or more. */
+  captureHead(machine: Machine, cp: Checkpoint): void {
+    const before = this.entries[this.indexAfter(cp.icount) - 1];
+    if (before && cp.icount - before.icount < this.policy.runInterval) return;
+    this.capture(machine, cp, false);
+  }
+
+  /** Forgets every checkpoint (the VM is deleted) and the pages only they used. */
+  async deleteAll(): Promise<void> {
+    await this.queue;
+    this.entries = [];
+    this.cache.unpin(this.own);
+    this.own.clear();
+    await this.store.deleteVm(this.vmId);
+    await this.store.sweep(this.cache.pinnedHashes());
+  }
+
+  /** The latest checkpoint at or before (icount, seq), or before icount when `strictly`. */
+  nearest(icount: number, uptoSeq: number, strictly = false): CheckpointInfo | undefined {
+    for (let i = this.indexAfter(icount) - 1; i >= 0; i--) {
+      const e = this.entries[i];
+      if (e.seq <= uptoSeq && (!strictly || e.icount < icount)) return e;
+    }
+    return undefined;
+  }
+
+  /**
+   * Restores a checkpoint's full state (from memory, the page cache or storage) and sets up the
+   * tracker of a machine restored from it. A checkpoint that turns out unusable (thinned by
+   * another tab, a page swept) is forgotten and null is returned: the caller takes an earlier one.
+   */
+  async load(info: CheckpointInfo): Promise<Checkpoint | null> {
+    const entry = this.entries.find((e) => e.id === info.id);
+    if (!entry) return null;
+    if (entry.loaded && entry.map) {
+      this.touch(entry);
+      return entry.loaded;
+    }
+    try {
+      const record = await this.store.get(this.vmId, entry.id);
+      const map = unpackPageMap(record.pageMap);
+      const missing = [...new Set(map.values())].filter((h) => !this.cache.get(h));
+      const fetched = missing.length > 0 ? await this.store.getPages(missing) : new Map<string, Uint8Array>();
+      for (const [h, bytes] of fetched) this.cache.set(h, bytes);
+      const pages = new Map<number, Uint8Array>();
+      for (const [index, hash] of map) {
+        const bytes = fetched.get(hash) ?? this.cache.get(hash);
+        if (!bytes) throw new CorruptError(`Page ${hash} of checkpoint '${entry.id}' went missing while it was read.`);
+        pages.set(index, bytes);
+      }
+      entry.loaded = decodeState(record.state, record.icount, record.seq, pages);
+      entry.map = map;
+      this.touch(entry);
+      return entry.loaded;
+    } catch (error) {
+      if (!(error instanceof VmError && (error.code === 'NotFound' || error.code === 'Corrupt'))) throw error;
+      this.entries = this.entries.filter((e) => e !== entry);
+      await this.store.delete(this.vmId, [entry.id]);
+      return null;
+    }
+  }
+
+  /** Call right after restoring `cp` into `machine`: its RAM now equals the checkpoint's pages. */
+  restored(machine: Machine, cp: Checkpoint): void {
+    const entry = this.entries.find((e) => e.loaded === cp);
+    const tracker = this.trackerOf(machine);
+    machine.takeDirtyPages();
+    if (entry?.map) {
+      tracker.map = new Map(entry.map);
+      tracker.full = false;
+    } else {
+      tracker.map = new Map();
+      tracker.full = true;
+    }
+  }
+
+  /**
+   * Takes a checkpoint of `machine` at the position `cp` describes: the state is captured now; the
+   * pages written since the machine's previous checkpoint are hashed and stored in the background,
+   * in one transaction with the record. `keepLoaded` keeps the full state in memory for travel.
+   */
+  capture(machine: Machine, cp: Checkpoint, keepLoaded: boolean): void {
+    const tracker = this.trackerOf(machine);
+    const ram = machine.ram;
+    let dirty = machine.takeDirtyPages();
+    if (tracker.full) {
+      dirty = [];
+      for (let p = 0; p < ram.touched.length; p++) if (ram.touched[p] === 1 || tracker.map.has(p)) dirty.push(p);
+      tracker.full = false;
+    }
+    const copies = dirty.map((p) => [p, ram.touched[p] === 1 ? ram.u8.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE) : null] as const);
+    const stateHash = machine.stateHash();
+    const state = encodeState(cp);
+    const id = `${cp.icount.toString(36).padStart(10, '0')}-${cp.appliedSeq}-${(this.nextId++).toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+    const entry: Entry = { id, seq: cp.appliedSeq, icount: cp.icount, stateHash, pages: 0, persisted: false, ...(keepLoaded ? { loaded: cp } : {}) };
+    this.entries.splice(this.indexAfter(cp.icount), 0, entry);
+    this.head = Math.max(this.head, cp.icount);
+    if (keepLoaded) this.touch(entry);
+    this.cache.pin(tracker);
+    this.queue = this.queue.then(async () => {
+      try {
+        const fresh = new Map<string, Uint8Array>();
+        const hashes = await Promise.all(copies.map(([, bytes]) => (bytes ? pageHash(bytes) : null)));
+        copies.forEach(([p, bytes], i) => {
+          const hash = hashes[i];
+          if (!bytes || !hash) {
+            tracker.map.delete(p);
+            return;
+          }
+          tracker.map.set(p, hash);
+          fresh.set(hash, bytes);
+          this.cache.set(hash, bytes);
+        });
+        const map = new Map(tracker.map);
+        await this.store.put({ vmId: this.vmId, id, seq: cp.appliedSeq, icount: cp.icount, stateHash, state, pageMap: packPageMap(map), createdAt: this.clock() }, fresh);
+        Object.assign(entry, { pages: map.size, persisted: true, map });
+        await this.thin();
+      } catch (error) {
+        this.entries = this.entries.filter((e) => e !== entry);
+        this.failure ??= error;
+      }
+    });
+  }
+
+  /** Resolves once every checkpoint taken so far is stored; rethrows the first failure. */
+  async settled(): Promise<void> {
+    await this.queue;
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) throw failure;
+  }
+
+  /** Drops the checkpoints the spacing no longer wants, then now and then the pages nobody uses. */
+  private async thin(): Promise<void> {
+    const persisted = this.entries.filter((e) => e.persisted);
+    const focus = this.focus === null ? [this.head] : [this.head, this.focus];
+    const drop = new Set(thinned(persisted, focus, this.policy));
+    if (drop.size === 0) return;
+    this.entries = this.entries.filter((e) => !drop.has(e.id));
+    await this.store.delete(this.vmId, [...drop]);
+    this.deletedSinceSweep += drop.size;
+    if (this.deletedSinceSweep >= SWEEP_EVERY) {
+      this.deletedSinceSweep = 0;
+      await this.store.sweep(this.cache.pinnedHashes());
+    }
+  }
+
+  /** Marks an entry as used now; beyond `loadedMax` the least recently used drop their full state. */
+  private loadedOrder: Entry[] = [];
+  private touch(entry: Entry): void {
+    this.loadedOrder = [entry, ...this.loadedOrder.filter((e) => e !== entry)];
+    for (const old of this.loadedOrder.splice(this.policy.loadedMax)) {
+      if (old.persisted) delete old.loaded;
+    }
+  }
+
+  private indexAfter(icount: number): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.entries[mid].icount <= icount) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
