@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import { NotFoundError, toErrorPayload, type BootImageRef } from '../domain/index.ts';
 import { IndexedDbEventStore } from '../store/IndexedDbEventStore.ts';
 import { IndexedDbImageStore } from '../store/ImageStore.ts';
+import { IndexedDbCheckpointStore } from '../store/IndexedDbCheckpointStore.ts';
 import type { WorkerApi } from './protocol.ts';
 import { VmHost, type VmLocks } from './VmHost.ts';
 
@@ -38,6 +39,7 @@ const ready = IndexedDbEventStore.open().then(
       estimate: () => navigator.storage?.estimate?.() ?? Promise.resolve(undefined),
       resolveImage: fetchBuiltin,
       images: new IndexedDbImageStore(store.database),
+      checkpoints: new IndexedDbCheckpointStore(store.database),
       ...(webLocks ? { locks: webLocks } : {}),
     }),
 );
