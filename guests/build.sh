@@ -55,10 +55,13 @@ link "$WORK/os.elf" guests/os/os.ld "-Wa,-I$WORK/programs" -- "${OS_SOURCES[@]}"
 link "$WORK/bench.elf" guests/bench/bench.ld ${BENCH_EXTRA:-} -- \
 	guests/bench/start.S guests/bench/bench.c guests/bench/workloads.c "${COMMON[@]}"
 
+link "$WORK/busy.elf" guests/bench/bench.ld -- \
+	guests/bench/start.S guests/busy/busy.c guests/bench/workloads.c "${COMMON[@]}"
+
 mkdir -p "$OUT/programs"
-cp "$WORK/os.elf" "$WORK/bench.elf" "$OUT/"
+cp "$WORK/os.elf" "$WORK/bench.elf" "$WORK/busy.elf" "$OUT/"
 for name in "${PROGRAMS[@]}"; do
 	cp "$WORK/programs/$name.elf" "$OUT/programs/"
 done
 bash guests/manifest.sh "$OUT" >"$OUT/manifest.json"
-echo "build.sh: wrote $(cd "$OUT" && ls os.elf bench.elf programs/*.elf manifest.json | tr '\n' ' ')into $OUT"
+echo "build.sh: wrote $(cd "$OUT" && ls os.elf bench.elf busy.elf programs/*.elf manifest.json | tr '\n' ' ')into $OUT"

@@ -36,6 +36,8 @@ entry os.elf os os "VM Playground OS: a small RV64 kernel (M-mode) with a shell 
 printf ',\n'
 entry bench.elf bench bare-metal "CPU benchmark: linked lists, matrix multiply, a lexer state machine and CRC-32; prints a checksum and powers off." \
 	$',\n      "until": "bench: done, checksum [0-9a-f]{16}"'
+printf ',\n'
+entry busy.elf busy bare-metal "A busy guest: the benchmark's workloads round after round, a console line per round, a 100 Hz timer interrupt; runs until stopped (bench/travel records it)."
 for p in "${PROGRAMS[@]}"; do
 	IFS='|' read -r name description until <<<"$p"
 	printf ',\n'
