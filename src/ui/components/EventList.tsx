@@ -1,12 +1,12 @@
 // The timeline: every event of the selected VM, virtualized, with family filters, a density strip and the selected event's details.
 import { useEffect, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { EVENT_TYPES, FAMILIES, type EventType, type Family } from '../../domain/index.ts';
 import { useApp } from '../AppContext.tsx';
 import { FAMILY_COLOR, summarize } from '../eventSummary.ts';
 import { CODE_OF_TYPE, type StreamIndex } from '../streamIndex.ts';
 import { DensityStrip } from './DensityStrip.tsx';
 import { EventDetails } from './EventDetails.tsx';
+import { useFixedRows } from './useFixedRows.ts';
 
 const ROW_HEIGHT = 24;
 
@@ -46,7 +46,6 @@ export function EventList() {
 
 function Timeline({ stream }: { stream: StreamIndex }) {
   const parent = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
   const seek = useApp((s) => s.seek);
   const pastSeq = useApp((s) => s.past?.seq ?? null);
   useApp((s) => s.streamVersion);
@@ -69,27 +68,22 @@ function Timeline({ stream }: { stream: StreamIndex }) {
     return Math.min(lo, visible.count - 1);
   };
 
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => parent.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
+  const { rows: items, totalHeight, scrollToIndex, atEnd } = useFixedRows(parent, count, ROW_HEIGHT, 12);
 
   useEffect(() => {
-    if (atBottom.current && pastSeq === null && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, virtualizer, pastSeq]);
+    if (atEnd() && pastSeq === null && count > 0) scrollToIndex(count - 1, 'end');
+  }, [count, scrollToIndex, atEnd, pastSeq]);
 
-  const indexOfRef = useRef(indexOf);
+  // Only a new viewed point (or filter) brings its row into view; stream growth alone does not.
+  const latest = useRef({ indexOf, scrollToIndex });
   useEffect(() => {
-    indexOfRef.current = indexOf;
+    latest.current = { indexOf, scrollToIndex };
   });
   useEffect(() => {
     if (pastSeq === null) return;
-    const index = indexOfRef.current(pastSeq);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
-  }, [pastSeq, hidden, virtualizer]);
+    const index = latest.current.indexOf(pastSeq);
+    if (index >= 0) latest.current.scrollToIndex(index, 'auto');
+  }, [pastSeq, hidden]);
 
   const first = items[0]?.index;
   const last = items[items.length - 1]?.index;
@@ -108,8 +102,7 @@ function Timeline({ stream }: { stream: StreamIndex }) {
   };
 
   const scrollTo = (seq: number) => {
-    atBottom.current = false;
-    virtualizer.scrollToIndex(indexOf(seq), { align: 'center' });
+    scrollToIndex(indexOf(seq), 'center');
   };
 
   return (
@@ -154,7 +147,7 @@ function Timeline({ stream }: { stream: StreamIndex }) {
           void seek({ seq });
         }}
       />
-      <div className="timeline-body">
+      <div className={pastSeq === null ? 'timeline-body' : 'timeline-body with-details'}>
         <div
           className="event-list"
           ref={parent}
@@ -163,13 +156,9 @@ function Timeline({ stream }: { stream: StreamIndex }) {
           tabIndex={0}
           data-count={head}
           data-shown={count}
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
-          }}
         >
           {head === 0 && <p className="muted empty">No events yet.</p>}
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          <div style={{ height: totalHeight, position: 'relative' }}>
             {items.map((row) => {
               const seq = seqAt(row.index);
               const type = stream.typeAt(seq);
@@ -183,7 +172,7 @@ function Timeline({ stream }: { stream: StreamIndex }) {
                   data-seq={seq}
                   title="Travel to just after this event"
                   onClick={() => void seek({ seq })}
-                  style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
+                  style={{ transform: `translateY(${row.top}px)`, height: ROW_HEIGHT }}
                 >
                   <span className="seq">{seq}</span>
                   <span className="type" style={{ color: FAMILY_COLOR[FAMILIES[stream.familyAt(seq)]] }}>
