@@ -32,6 +32,7 @@ import {
 import { ImageFormatError } from './loaders/ImageFormatError.ts';
 import { readImage, type LoadableImage } from './loaders/detectImage.ts';
 import { Ram } from './ram.ts';
+import { BlockCache, type CompiledBlock } from './cpu/blocks.ts';
 import { StateHasher, combineDigest } from './stateHash.ts';
 
 export interface MachineConfig {
@@ -45,6 +46,12 @@ export interface MachineConfig {
   readonly kernelName?: string;
   /** Kernel command line for /chosen/bootargs. */
   readonly bootargs?: string;
+  /**
+   * Translate hot blocks into JavaScript (cpu/blocks.ts; default true), optionally after a given
+   * number of arrivals at a block. Either way the machine goes through the same states at the
+   * same instruction counts; false runs the interpreter only.
+   */
+  readonly translate?: boolean | { readonly threshold: number };
 }
 
 /** Everything needed to put a machine of the same configuration back into a state (design.md §8 checkpoints). */
@@ -132,6 +139,8 @@ export class Machine {
         this.checkWatchpoints(pa, size);
       },
     });
+    const translate = config.translate ?? true;
+    if (translate !== false) this.cpu.blocks = new BlockCache(this.cpu, translate === true ? undefined : translate.threshold);
     this.clint = new Clint(this.cpu);
     this.plic = new Plic();
     this.uart = new Uart((b) => this.output.push(b));
@@ -182,6 +191,16 @@ export class Machine {
     cpu.setReg(12, BOOT_ROM_BASE + FW_DYNAMIC_INFO_OFFSET);
     cpu.setReg(5, this.entry);
     cpu.flushTlb();
+  }
+
+  /** Listener for every block translated (HotspotDetected and CodeCompiled effects), or undefined. */
+  set onCompiled(listener: ((block: CompiledBlock) => void) | undefined) {
+    if (this.cpu.blocks !== undefined) this.cpu.blocks.onCompiled = listener;
+  }
+
+  /** Blocks translated so far (0 when translation is off). */
+  get blocksCompiled(): number {
+    return this.cpu.blocks?.compiled ?? 0;
   }
 
   /** Listener for every trap the hart takes (exceptions and interrupts), or undefined. */
@@ -354,6 +373,7 @@ export class Machine {
       this.output.push(lo & 0xff);
       this.ram.i32[off >> 2] = 0;
       this.ram.i32[(off >> 2) + 1] = 0;
+      if (this.ram.code[off >>> 12] !== 0) this.cpu.codeWritten(off, 8);
     }
   }
 
@@ -415,6 +435,7 @@ export class Machine {
       ram.dirty[p] = 1;
       ram.stale[p] = 1;
     }
+    cpu.blocks?.clear();
     cpu.xlo.set(s.cpu.xlo);
     cpu.xhi.set(s.cpu.xhi);
     cpu.csrLo.set(s.cpu.csrLo);

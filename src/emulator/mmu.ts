@@ -58,7 +58,8 @@ export function translate(cpu: Cpu, va: number, access: number): number {
       cpu.loadBase[idx] = base;
     } else {
       ram.markWritten(base);
-      if (!cpu.hooks.watchedPages.has(Math.floor(pa / 4096))) {
+      // Watched pages and code pages keep taking the slow path, which sees every write.
+      if (ram.code[base >>> 12] === 0 && !cpu.hooks.watchedPages.has(Math.floor(pa / 4096))) {
         cpu.storeTag[idx] = vpn;
         cpu.storeBase[idx] = base;
       }
@@ -115,6 +116,7 @@ function walkSv39(cpu: Cpu, va: number, access: number, priv: number, mstatus: n
   if ((lo & need) !== need) {
     cpu.i32[pteOff >> 2] = lo | need;
     ram.markWritten(pteOff);
+    if (ram.code[pteOff >>> 12] !== 0) cpu.codeWritten(pteOff, 4);
   }
   const pagePpn = level === 2 ? ppn + vpn1 * 512 + vpn0 : level === 1 ? ppn + vpn0 : ppn;
   return pagePpn * 4096 + (va39 % 4096);

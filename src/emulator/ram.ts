@@ -21,6 +21,13 @@ export class Ram {
   readonly dirty: Uint8Array;
   /** 1 for pages whose cached hash is out of date (the state hash's own dirty map). */
   readonly stale: Uint8Array;
+  /**
+   * 1 for pages instructions were fetched from (code-page tracking). The hart decodes such pages
+   * once and keeps them out of its store TLB, so every write to them passes `codeWritten`.
+   */
+  readonly code: Uint8Array;
+  /** Told of every write to a code page: RAM offset and length (set by the hart). */
+  codeWritten: (offset: number, length: number) => void = () => {};
 
   constructor(
     readonly base: number,
@@ -37,6 +44,7 @@ export class Ram {
     this.touched = new Uint8Array(size / PAGE_SIZE);
     this.dirty = new Uint8Array(size / PAGE_SIZE);
     this.stale = new Uint8Array(size / PAGE_SIZE);
+    this.code = new Uint8Array(size / PAGE_SIZE);
   }
 
   /** True when the physical range [pa, pa + length) lies inside RAM. */
@@ -58,7 +66,10 @@ export class Ram {
     }
     const offset = pa - this.base;
     this.u8.set(bytes, offset);
-    for (let o = offset & ~(PAGE_SIZE - 1); o < offset + bytes.length; o += PAGE_SIZE) this.markWritten(o);
+    for (let o = offset & ~(PAGE_SIZE - 1); o < offset + bytes.length; o += PAGE_SIZE) {
+      this.markWritten(o);
+      if (this.code[o >>> PAGE_SHIFT] !== 0) this.codeWritten(Math.max(o, offset), Math.min(o + PAGE_SIZE, offset + bytes.length) - Math.max(o, offset));
+    }
   }
 
   /** Copies `length` bytes out of RAM from a physical address. */

@@ -3,6 +3,7 @@ import type { Bus } from '../bus.ts';
 import type { Ram } from '../ram.ts';
 import { translate, ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE } from '../mmu.ts';
 import { takeTrap } from './trap.ts';
+import type { BlockCache } from './blocks.ts';
 
 export const PRIV_U = 0;
 export const PRIV_S = 1;
@@ -106,6 +107,13 @@ export class Cpu {
   readonly i16: Int16Array;
   readonly i32: Int32Array;
 
+  /**
+   * Translated code, when the machine translates hot blocks: told of every write to a code page.
+   * Code pages (pages instructions were fetched from, `ram.code`) never enter the store TLB, so
+   * every write to them passes `codeWritten`.
+   */
+  blocks: BlockCache | undefined = undefined;
+
   constructor(
     readonly bus: Bus,
     public hooks: CpuHooks,
@@ -116,6 +124,7 @@ export class Cpu {
     this.u16 = this.ram.u16;
     this.i16 = this.ram.i16;
     this.i32 = this.ram.i32;
+    this.ram.codeWritten = (offset, length) => this.codeWritten(offset, length);
   }
 
   /** Ends the current run slice after the instruction in progress. */
@@ -151,6 +160,20 @@ export class Cpu {
   }
 
   // ---- instruction fetch ----
+
+  /** Marks the RAM page at offset `off` as holding code, taking it out of the store TLB. */
+  enterCodePage(off: number): void {
+    const page = off >>> 12;
+    if (this.ram.code[page] !== 0) return;
+    this.ram.code[page] = 1;
+    const base = page * 4096;
+    for (let i = 0; i < TLB_SIZE; i++) if (this.storeBase[i] === base) this.storeTag[i] = INVALID_TAG;
+  }
+
+  /** A write of `length` bytes at RAM offset `off` reached a code page: translated code there is stale. */
+  codeWritten(off: number, length: number): void {
+    this.blocks?.invalidate(off, length);
+  }
 
   /** Reads the 16-bit parcel at virtual address `va` (fetch permission). */
   fetch16(va: number): number {
@@ -340,6 +363,7 @@ export class Cpu {
         this.u8[off + 3] = value >>> 24;
       }
       ram.markWritten(off);
+      if (ram.code[off >>> 12] !== 0) this.codeWritten(off, size);
       return;
     }
     const region = this.bus.findRegion(pa);

@@ -6,6 +6,7 @@
 // until cpu.stopAt, so interrupts, timers and device effects are observed only between
 // instructions at counts the machine chose (a block translator can honour the same boundaries).
 import { Cpu, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
+import { NEVER, type BlockPage } from './blocks.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
 import { executeAmo } from './rv64a.ts';
@@ -30,12 +31,21 @@ export function execute(cpu: Cpu): void {
   const storeBase = cpu.storeBase;
   let pc = cpu.pc;
   let icount = cpu.icount;
+  // Calls out of the loop (slow paths, CSRs, devices) may end the slice early: stopAt is read
+  // again after each of them, and kept in a local in between.
+  let stopAt = cpu.stopAt;
   // The page being executed: virtual start and RAM offset (NaN start = look it up again).
   let pageVa = NaN;
   let pageOff = 0;
+  // Translated blocks of that page, when the machine translates; blocks are looked up only
+  // where control arrives (after a jump, branch, system instruction, trap or block).
+  const blocks = cpu.blocks;
+  const hot = blocks === undefined ? 0 : blocks.threshold - 1;
+  let blockPage: BlockPage | undefined = undefined;
+  let arrived = true;
   for (;;) {
     try {
-      while (icount < cpu.stopAt) {
+      while (icount < stopAt) {
         let d = pc - pageVa;
         if (!(d >= 0 && d < 4096)) {
           cpu.pc = pc;
@@ -43,6 +53,34 @@ export function execute(cpu: Cpu): void {
           pageVa = Math.floor(pc / 4096) * 4096;
           d = pc - pageVa;
           pageOff = cpu.fetchOffset(pc) - d;
+          cpu.enterCodePage(pageOff);
+          if (blocks !== undefined) blockPage = blocks.page(pageOff);
+        }
+        if (arrived) {
+          arrived = false;
+          if (blockPage !== undefined) {
+            const slot = d >> 1;
+            const n = blockPage.counts[slot];
+            if (n > 0) {
+              if (icount + n <= stopAt) {
+                cpu.pc = pc;
+                cpu.icount = icount;
+                blockPage.fns[slot]!(cpu);
+                pc = cpu.pc;
+                icount = cpu.icount;
+                stopAt = cpu.stopAt;
+                arrived = true;
+                continue;
+              }
+            } else {
+              const hits = blockPage.hits[slot];
+              if (hits < hot) blockPage.hits[slot] = hits + 1;
+              else if (hits !== NEVER && blocks!.translate(blockPage, pageOff + d, pc)) {
+                arrived = true;
+                continue;
+              }
+            }
+          }
         }
         const parcel = u16[(pageOff + d) >> 1];
         let inst: number;
@@ -66,9 +104,10 @@ export function execute(cpu: Cpu): void {
         const rd = (inst >> 7) & 31;
         const rs1 = (inst >> 15) & 31;
         const funct3 = (inst >> 12) & 7;
-        switch (inst & 0x7f) {
-          case 0x13: {
-            // OP-IMM
+        // Major opcode bits 6:2: dense case numbers, so the engine can dispatch through a jump table.
+        switch ((inst >>> 2) & 31) {
+          case 4: {
+            // OP-IMM (0x13)
             const imm = inst >> 20;
             const alo = xlo[rs1];
             const ahi = xhi[rs1];
@@ -125,8 +164,8 @@ export function execute(cpu: Cpu): void {
             }
             break;
           }
-          case 0x33: {
-            // OP
+          case 12: {
+            // OP (0x33)
             const rs2 = (inst >> 20) & 31;
             const funct7 = inst >>> 25;
             const alo = xlo[rs1];
@@ -184,8 +223,8 @@ export function execute(cpu: Cpu): void {
             }
             break;
           }
-          case 0x03: {
-            // LOAD: inline TLB hit for aligned RAM accesses, everything else in loadSlow.
+          case 0: {
+            // LOAD (0x03): inline TLB hit for aligned RAM accesses, everything else in loadSlow.
             const s = (xlo[rs1] >>> 0) + (inst >> 20);
             const lo = s | 0;
             const hi = (xhi[rs1] + (s < 0 ? -1 : s > 0xffffffff ? 1 : 0)) | 0;
@@ -253,11 +292,12 @@ export function execute(cpu: Cpu): void {
               cpu.icount = icount;
               cpu.inst = raw;
               cpu.loadSlow(hi * TWO_32 + (lo >>> 0), funct3, rd);
+              stopAt = cpu.stopAt;
             }
             break;
           }
-          case 0x23: {
-            // STORE: inline TLB hit for aligned RAM accesses (the TLB entry already marked the page dirty).
+          case 8: {
+            // STORE (0x23): inline TLB hit for aligned RAM accesses (the TLB entry already marked the page dirty).
             const rs2 = (inst >> 20) & 31;
             const s = (xlo[rs1] >>> 0) + (((inst >> 25) << 5) | ((inst >> 7) & 31));
             const lo = s | 0;
@@ -301,11 +341,12 @@ export function execute(cpu: Cpu): void {
               cpu.icount = icount;
               cpu.inst = raw;
               cpu.storeSlow(hi * TWO_32 + (lo >>> 0), funct3, xhi[rs2], xlo[rs2]);
+              stopAt = cpu.stopAt;
             }
             break;
           }
-          case 0x63: {
-            // BRANCH
+          case 24: {
+            // BRANCH (0x63)
             const rs2 = (inst >> 20) & 31;
             const ahi = xhi[rs1];
             const bhi = xhi[rs2];
@@ -336,6 +377,7 @@ export function execute(cpu: Cpu): void {
                 cpu.icount = icount;
                 return cpu.raise(2, raw);
             }
+            arrived = true;
             if (taken) {
               npc =
                 pc +
@@ -343,29 +385,30 @@ export function execute(cpu: Cpu): void {
             }
             break;
           }
-          case 0x37:
-            // LUI
+          case 13:
+            // LUI (0x37)
             xlo[rd] = inst & 0xfffff000;
             xhi[rd] = inst >> 31;
             break;
-          case 0x17: {
-            // AUIPC
+          case 5: {
+            // AUIPC (0x17)
             const v = pc + (inst & 0xfffff000);
             xlo[rd] = v | 0;
             xhi[rd] = Math.floor(v / TWO_32) | 0;
             break;
           }
-          case 0x6f: {
-            // JAL
+          case 27: {
+            // JAL (0x6f)
             const imm =
               ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1);
             xlo[rd] = npc | 0;
             xhi[rd] = Math.floor(npc / TWO_32) | 0;
             npc = pc + imm;
+            arrived = true;
             break;
           }
-          case 0x67: {
-            // JALR
+          case 25: {
+            // JALR (0x67)
             if (funct3 !== 0) {
               cpu.pc = pc;
               cpu.icount = icount;
@@ -378,10 +421,11 @@ export function execute(cpu: Cpu): void {
             xlo[rd] = npc | 0;
             xhi[rd] = Math.floor(npc / TWO_32) | 0;
             npc = target;
+            arrived = true;
             break;
           }
-          case 0x1b: {
-            // OP-IMM-32
+          case 6: {
+            // OP-IMM-32 (0x1b)
             const imm = inst >> 20;
             const a = xlo[rs1];
             let v: number;
@@ -398,8 +442,8 @@ export function execute(cpu: Cpu): void {
             xhi[rd] = v >> 31;
             break;
           }
-          case 0x3b: {
-            // OP-32
+          case 14: {
+            // OP-32 (0x3b)
             const rs2 = (inst >> 20) & 31;
             const funct7 = inst >>> 25;
             const a = xlo[rs1];
@@ -425,28 +469,31 @@ export function execute(cpu: Cpu): void {
             xhi[rd] = v >> 31;
             break;
           }
-          case 0x0f:
-            // MISC-MEM: FENCE and FENCE.I are no-ops for one in-order hart without a decode cache.
+          case 3:
+            // MISC-MEM (0x0f): FENCE and FENCE.I are no-ops for one in-order hart without a decode cache.
             if (funct3 > 1) {
               cpu.pc = pc;
               cpu.icount = icount;
               cpu.raise(2, raw);
             }
             break;
-          case 0x2f:
+          case 11:
             cpu.pc = pc;
             cpu.icount = icount;
             cpu.inst = raw;
             executeAmo(cpu, inst, rd, rs1, funct3);
+            stopAt = cpu.stopAt;
             break;
-          case 0x73:
+          case 28:
             cpu.pc = pc;
             cpu.icount = icount;
             cpu.inst = raw;
             // The unary plus keeps npc an untagged number: without it V8 boxes pc on every instruction.
             npc = +executeSystem(cpu, inst, npc);
+            stopAt = cpu.stopAt;
             // Privilege, satp or mstatus may have changed: look the fetch page up again.
             pageVa = NaN;
+            arrived = true;
             break;
           default:
             cpu.pc = pc;
@@ -469,7 +516,9 @@ export function execute(cpu: Cpu): void {
       pc = cpu.pc;
       icount = cpu.icount + 1;
       cpu.icount = icount;
+      stopAt = cpu.stopAt;
       pageVa = NaN;
+      arrived = true;
     }
   }
 }

@@ -165,4 +165,5 @@ export function expandCompressed(c: number): number {
 
 /** Expansions of all 65536 parcels, computed once (entries for 32-bit parcels are unused). */
 export const EXPANDED = new Int32Array(65536);
-for (let c = 0; c < 65536; c++) if ((c & 3) !== 3) EXPANDED[c] = expandCompressed(c);
+// Reserved encodings become 0x7f, a major opcode nothing implements: the interpreter's illegal-instruction case.
+for (let c = 0; c < 65536; c++) if ((c & 3) !== 3) EXPANDED[c] = expandCompressed(c) || 0x7f;
