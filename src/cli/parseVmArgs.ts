@@ -22,6 +22,8 @@ export interface VmArgs {
   readonly printState?: boolean;
   /** --verify FILE: re-execute a recording and check its effects. */
   readonly verify?: string;
+  /** --interpret: run without block translation (the same states at the same icounts, slower). */
+  readonly interpret?: boolean;
 }
 
 /** A problem with the command line; the CLI prints it with the usage and exits with status 2. */
@@ -31,9 +33,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run vm -- [IMAGE] [--bios FILE] [--kernel FILE] [--memory MIB]
                      [--max-instructions N] [--expect REGEX --send TEXT]...
-                     [--until REGEX] [--stats] [--record FILE]
-       npm run vm -- --replay FILE [--seek SEQ] --print-state
-       npm run vm -- --verify FILE
+                     [--until REGEX] [--stats] [--interpret] [--record FILE]
+       npm run vm -- --replay FILE [--seek SEQ] --print-state [--interpret]
+       npm run vm -- --verify FILE [--interpret]
 
 Runs a RISC-V RV64 guest headless on the QEMU virt-compatible board.
 
@@ -47,6 +49,8 @@ Runs a RISC-V RV64 guest headless on the QEMU virt-compatible board.
   --send TEXT            ... type TEXT (escapes: \\r \\n \\t \\\\ \\xNN)
   --until REGEX          stop when the console output matches REGEX (exit status 0)
   --stats                print {"instructions":…,"seconds":…,"mips":…} on stderr at the end
+  --interpret            interpret every instruction instead of translating hot blocks into
+                         JavaScript: the same states at the same instruction counts, slower
   --record FILE          run through the same runtime as the app (expect/send scripted, no
                          stdin) and write the recording: a file the app imports
   --replay FILE          read a recording (exported by the app or made with --record) ...
@@ -150,6 +154,7 @@ export function parseVmArgs(argv: readonly string[]): VmArgs {
   let seek: number | undefined;
   let printState = false;
   let verify: string | undefined;
+  let interpret = false;
   const script: ExpectSend[] = [];
   let pendingExpect: RegExp | undefined;
   const value = (i: number, flag: string): string => {
@@ -207,6 +212,9 @@ export function parseVmArgs(argv: readonly string[]): VmArgs {
       case '--stats':
         stats = true;
         break;
+      case '--interpret':
+        interpret = true;
+        break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         if (bios !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(a)}: the image is already ${JSON.stringify(bios)}`);
@@ -214,14 +222,15 @@ export function parseVmArgs(argv: readonly string[]): VmArgs {
     }
   }
   if (pendingExpect !== undefined) throw new UsageError('the last --expect has no --send');
+  const mode = interpret ? { interpret } : {};
   if (help) return { bios: bios ?? '', script, stats, help };
   if (verify !== undefined || replay !== undefined) {
     if (bios !== undefined || record !== undefined) throw new UsageError('--replay and --verify read a recording; they take no image and no --record');
     if (replay !== undefined && !printState) throw new UsageError('--replay needs --print-state (what to do at the point it seeks to)');
     if (seek !== undefined && replay === undefined) throw new UsageError('--seek goes with --replay FILE');
-    return { bios: '', script, stats, help, ...(verify !== undefined ? { verify } : {}), ...(replay !== undefined ? { replay, printState } : {}), ...(seek !== undefined ? { seek } : {}) };
+    return { bios: '', script, stats, help, ...mode, ...(verify !== undefined ? { verify } : {}), ...(replay !== undefined ? { replay, printState } : {}), ...(seek !== undefined ? { seek } : {}) };
   }
   if (seek !== undefined || printState) throw new UsageError('--seek and --print-state go with --replay FILE');
   if (bios === undefined) throw new UsageError('no image: give IMAGE or --bios FILE');
-  return { bios, kernel, memoryMiB, maxInstructions, script, until, stats, help, ...(record !== undefined ? { record } : {}) };
+  return { bios, kernel, memoryMiB, maxInstructions, script, until, stats, help, ...mode, ...(record !== undefined ? { record } : {}) };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { printState, record, verifyFile } from './recording.ts';
+import { setTranslation } from '../runtime/replay.ts';
 import { parseVmArgs, UsageError } from './parseVmArgs.ts';
 
 describe('vm --record, --verify, --replay --print-state', () => {
@@ -38,6 +39,43 @@ describe('vm --record, --verify, --replay --print-state', () => {
     expect(await verifyFile(file, (t) => (out += t))).toBe(1);
     expect(out).toMatch(/diverges at seq \d+ \(IoCompleted\)/);
   }, 120_000);
+
+  it('verifies a recording made by the interpreter alone with translation, and the other way round', async () => {
+    for (const [recordTranslated, verifyTranslated] of [
+      [false, true],
+      [true, false],
+    ]) {
+      const file = join(mkdtempSync(join(tmpdir(), 'vm-rec-')), 'session.jsonl');
+      try {
+        setTranslation(recordTranslated);
+        const code = await record(
+          {
+            file,
+            bios: { name: 'os.elf', bytes: new Uint8Array(readFileSync('public/guests/os.elf')) },
+            script: [{ expect: /\$ $/, send: 'run sort\r' }],
+            until: /sort: 16 values in order[^]*\$ $/,
+            timeoutMs: 60_000,
+          },
+          () => {},
+        );
+        expect(code).toBe(0);
+        const compiled = readFileSync(file, 'utf8').includes('"CodeCompiled"');
+        expect(compiled, 'CodeCompiled events only when recorded with translation').toBe(recordTranslated);
+        setTranslation(verifyTranslated);
+        let out = '';
+        expect(await verifyFile(file, (t) => (out += t))).toBe(0);
+        expect(out).toMatch(/effects re-derived and equal/);
+      } finally {
+        setTranslation(true);
+      }
+    }
+  }, 120_000);
+
+  it('takes --interpret', () => {
+    expect(parseVmArgs(['os.elf', '--interpret'])).toMatchObject({ bios: 'os.elf', interpret: true });
+    expect(parseVmArgs(['--verify', 'x.jsonl', '--interpret'])).toMatchObject({ verify: 'x.jsonl', interpret: true });
+    expect(parseVmArgs(['os.elf']).interpret).toBeUndefined();
+  });
 
   it('refuses flag combinations that make no sense', () => {
     expect(() => parseVmArgs(['--replay', 'x.jsonl'])).toThrow(UsageError);

@@ -6,11 +6,13 @@ import { ImageFormatError } from '../emulator/loaders/ImageFormatError.ts';
 import { HeadlessSession, type HeadlessOutcome } from './HeadlessSession.ts';
 import { parseVmArgs, USAGE, UsageError, type VmArgs } from './parseVmArgs.ts';
 import { printState, record, verifyFile } from './recording.ts';
+import { setTranslation } from '../runtime/replay.ts';
 import { VmError } from '../domain/index.ts';
 
 /** --record, --replay and --verify go through the runtime; their errors exit 2 with the message. */
 async function recordingCommand(args: VmArgs): Promise<number> {
   const write = (text: string) => void process.stdout.write(text);
+  setTranslation(args.interpret !== true);
   try {
     if (args.verify !== undefined) return await verifyFile(args.verify, write);
     if (args.replay !== undefined) return await printState(args.replay, args.seek, write);
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   const kernel = args.kernel === undefined ? undefined : readImageFile(args.kernel, 'kernel');
   let machine: Machine;
   try {
-    machine = new Machine({ bios, biosName: args.bios, kernel, kernelName: args.kernel, memoryMiB: args.memoryMiB });
+    machine = new Machine({ bios, biosName: args.bios, kernel, kernelName: args.kernel, memoryMiB: args.memoryMiB, translate: args.interpret !== true });
   } catch (e) {
     if (e instanceof ImageFormatError || e instanceof RangeError) fail(e.message);
     throw e;

@@ -4,7 +4,7 @@ import type { StoredEvent } from '../domain/index.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
 import type { ConsoleUpdate } from './protocol.ts';
 import { latin1Bytes, latin1String } from '../domain/index.ts';
-import { replayTo, resolveImages } from './replay.ts';
+import { replayTo, resolveImages, setTranslation } from './replay.ts';
 import { VmHost } from './VmHost.ts';
 import { resolveBuiltin } from './testing/images.ts';
 
@@ -53,6 +53,39 @@ describe('running a VM in the host', () => {
     const state = (await host.listVms())[0].state;
     const replayed = replayTo(state.config!, await resolveImages(state.config!, resolveImage), events, paused.icount);
     expect(replayed.machine.stateHash()).toBe(live.machine.stateHash());
+    host.dispose();
+  });
+
+  it('records translated blocks as HotspotDetected and CodeCompiled, and replays exactly without translation', async () => {
+    const store = new InMemoryEventStore();
+    const host = new VmHost(store, { resolveImage });
+    const vm = await host.createVm('translated');
+    const tty = consoleOf(host, vm.vmId);
+    await host.execute(vm.vmId, { type: 'StartVm' });
+    await expect.poll(tty.text, { timeout: 20_000 }).toMatch(/\$ $/);
+    await host.sendInput(vm.vmId, new TextEncoder().encode('run primes\r'));
+    await expect.poll(tty.text, { timeout: 30_000 }).toMatch(/the largest is 9973[^]*\$ $/);
+    await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+    const events = await store.loadEvents(vm.vmId);
+    const compiled = events.filter((e): e is StoredEvent<'CodeCompiled'> => e.type === 'CodeCompiled');
+    const hot = events.filter((e): e is StoredEvent<'HotspotDetected'> => e.type === 'HotspotDetected');
+    expect(compiled.length).toBeGreaterThan(5);
+    expect(hot.length).toBe(compiled.length);
+    expect(compiled[0].data).toMatchObject({ tier: 'js-block', pc: hot[0].data.pc });
+    expect(compiled[0].data.instructions).toBeGreaterThan(0);
+    expect(hot[0].data.hits).toBeGreaterThan(1);
+
+    const live = (host as unknown as { runners: Map<string, { machine: { stateHash(): string } }> }).runners.get(vm.vmId)!;
+    const state = (await host.listVms())[0].state;
+    const paused = events[events.length - 1];
+    setTranslation(false);
+    try {
+      const replayed = replayTo(state.config!, await resolveImages(state.config!, resolveImage), events, paused.icount);
+      expect(replayed.machine.blocksCompiled).toBe(0);
+      expect(replayed.machine.stateHash()).toBe(live.machine.stateHash());
+    } finally {
+      setTranslation(true);
+    }
     host.dispose();
   });
 

@@ -38,6 +38,9 @@ export interface RunnerHooks {
 }
 
 
+/** The tier named in CodeCompiled events: blocks translated into JavaScript functions (emulator/cpu/blocks.ts). */
+export const BLOCK_TIER = 'js-block';
+
 export class MachineRunner {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -104,6 +107,14 @@ export class MachineRunner {
       }
       if (routine) this.routine.set(key, { trap, interrupt, count: 1 });
     };
+    // Translation is an observation, not a cause: replay may translate at other moments (it runs
+    // other slices), so verify does not compare these, and the machine's state never depends on them.
+    machine.onCompiled = (b) => {
+      const icount = base + machine.icount;
+      const at = this.hooks.now();
+      this.pending.push(newEvent('HotspotDetected', { pc: toHex(b.pc), hits: b.hits }, icount, at));
+      this.pending.push(newEvent('CodeCompiled', { pc: toHex(b.pc), instructions: b.instructions, tier: BLOCK_TIER }, icount, at));
+    };
   }
 
   /** The stream icount: instructions since the VM was created, across resets. */
@@ -151,6 +162,7 @@ export class MachineRunner {
   /** Replaces the machine (after a reset); the runner must be stopped. */
   replace(incarnation: Incarnation): void {
     this.incarnation.machine.onTrap = undefined;
+    this.incarnation.machine.onCompiled = undefined;
     this.incarnation = incarnation;
     this.known = incarnation.machine.ram.touched.slice();
     this.flushStartIcount = this.icount;

@@ -25,8 +25,20 @@ export interface Incarnation {
   readonly base: number;
 }
 
+/**
+ * Whether machines booted for VMs translate hot blocks (the default) or only interpret. Both give
+ * the same states at the same icounts, so a recording made one way replays exactly the other way;
+ * the CLI's --interpret and the differential tests switch it.
+ */
+let translation = true;
+
+export function setTranslation(enabled: boolean): void {
+  translation = enabled;
+}
+
 export function boot(config: VmConfig, images: BootImages, base: number): Incarnation {
   const machine = new Machine({
+    translate: translation,
     bios: images.bios,
     biosName: config.bootImage.name,
     memoryMiB: config.memoryMiB,

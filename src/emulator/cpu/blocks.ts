@@ -108,7 +108,7 @@ export class BlockCache {
     page.translated++;
     this.total++;
     this.compiled++;
-    this.onCompiled?.({ pc, instructions: built.instructions, hits });
+    this.onCompiled?.({ pc, instructions: built.instructions, hits: hits + 1 });
     return true;
   }
 

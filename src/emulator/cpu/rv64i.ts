@@ -75,8 +75,11 @@ export function execute(cpu: Cpu): void {
             } else {
               const hits = blockPage.hits[slot];
               if (hits < hot) blockPage.hits[slot] = hits + 1;
-              else if (hits !== NEVER && blocks!.translate(blockPage, pageOff + d, pc)) {
-                arrived = true;
+              else if (hits !== NEVER) {
+                cpu.pc = pc;
+                cpu.icount = icount;
+                // Translated: round once more to run it; refused: interpret the instruction.
+                arrived = blocks!.translate(blockPage, pageOff + d, pc);
                 continue;
               }
             }
