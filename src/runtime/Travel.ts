@@ -104,7 +104,8 @@ export class Travel {
   private async refresh(): Promise<AnyStoredEvent[]> {
     const fresh = await this.store.loadEvents(this.vmId, this.events.length + 1);
     for (const e of fresh) if (e.type === 'IoCompleted' && e.data.direction === 'out') this.console += e.data.bytes;
-    this.events.push(...fresh);
+    // One at a time: spreading a few hundred thousand arguments overflows the stack.
+    for (const e of fresh) this.events.push(e);
     if (this.events.length > 0) this.checkpoints.head = this.events[this.events.length - 1].icount;
     if (this.events.length === 0) throw new NotFoundError(`VM '${this.vmId}' has no history yet.`);
     return this.events;
