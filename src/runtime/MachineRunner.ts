@@ -35,6 +35,8 @@ export interface RunnerHooks {
   readonly sleep: (ms: number) => Promise<void>;
   /** Everything recorded so far is appended (the place to take a checkpoint of the head). */
   readonly onFlushed?: () => void;
+  /** True when the head is due for a checkpoint: the loop then flushes early, so one can be taken. */
+  readonly checkpointDue?: (icount: number) => boolean;
 }
 
 
@@ -269,7 +271,7 @@ export class MachineRunner {
         this.collectOutput();
       } while (reason === 'budget' && !idled && this.hooks.now() - sliceStart < YIELD_AFTER_MS && this.pendingInput.length === 0);
 
-      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
+      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS || this.hooks.checkpointDue?.(this.icount)) {
         await this.flush();
         if (this.running) this.hooks.onFlushed?.();
       }

@@ -3,6 +3,7 @@ import { evolve, initialState, NotFoundError, type AnyStoredEvent, type VmConfig
 import type { EventStore } from '../store/EventStore.ts';
 import { InMemoryCheckpointStore } from '../store/CheckpointStore.ts';
 import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints, type CheckpointPolicy } from './checkpoints.ts';
+import type { Machine } from '../emulator/machine.ts';
 import { viewOf } from './inspect.ts';
 import type { PastView, TravelTarget } from './protocol.ts';
 import { Replayer, resolveImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
@@ -139,9 +140,13 @@ export class Travel {
   }
 
   private async replayerFor(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
-    if (!this.replayer || !this.replayer.canReach(icount, uptoSeq)) {
-      this.replayer = (await this.fresh(config, icount, uptoSeq)).replayer;
-    }
+    await this.checkpoints.init();
+    // Going on from the last view is worth it unless a checkpoint lies nearer the target.
+    const nearest = this.checkpoints.nearest(icount, uptoSeq);
+    const current = this.replayer;
+    if (current && current.canReach(icount, uptoSeq) && !(nearest && nearest.icount > current.icount)) return current;
+    this.replayer = null;
+    this.replayer = (await this.fresh(config, icount, uptoSeq, false, current?.incarnation.machine)).replayer;
     return this.replayer;
   }
 
@@ -161,7 +166,13 @@ export class Travel {
    * A replayer starting from the latest checkpoint that can reach (icount, uptoSeq) (strictly
    * before icount when `strictly`), or from boot; it takes checkpoints as it goes.
    */
-  private async fresh(config: VmConfig, icount: number, uptoSeq: number, strictly = false): Promise<{ replayer: Replayer; start: Checkpoint | undefined }> {
+  private async fresh(
+    config: VmConfig,
+    icount: number,
+    uptoSeq: number,
+    strictly = false,
+    reuse?: Machine,
+  ): Promise<{ replayer: Replayer; start: Checkpoint | undefined }> {
     const images = await resolveImages(config, this.resolve);
     await this.checkpoints.init();
     let start: Checkpoint | undefined;
@@ -174,7 +185,7 @@ export class Travel {
         break;
       }
     }
-    const replayer = new Replayer(config, images, start);
+    const replayer = new Replayer(config, images, start, reuse);
     if (start) this.checkpoints.restored(replayer.incarnation.machine, start);
     replayer.onProgress = (r) => this.maybeCheckpoint(r);
     return { replayer, start };

@@ -295,14 +295,17 @@ export class VmHost implements WorkerApi {
       now: this.clock,
       sleep: this.options.sleep ?? defaultSleep,
       onConsole: (bytes, offset) => this.emitConsole(vmId, { bytes, offset }),
-      onFlushed: () =>
+      checkpointDue: (icount) => travel.checkpoints.headDue(icount),
+      onFlushed: () => {
+        if (!travel.checkpoints.headDue(runner.icount)) return;
         travel.checkpoints.captureHead(runner.machine, {
           icount: runner.icount,
           appliedSeq: service.state.version,
           base: runner.base,
           outputCount: runner.outputCount,
           snapshot: runner.machine.snapshot(),
-        }),
+        });
+      },
       onHalt: async (reason, exitCode) => {
         await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);
         this.dropRunner(vmId);

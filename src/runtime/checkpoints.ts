@@ -18,7 +18,11 @@ export interface CheckpointPolicy {
   readonly runInterval: number;
 }
 
-export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { interval: 4_000_000, density: 4, maxGap: 8_000_000, loadedMax: 12, runInterval: 8_000_000 };
+/**
+ * Tuned with bench/travel: at about 50 MIPS in Chromium, re-executing 4M instructions takes ~80 ms,
+ * so no seek replays more than that; near the head and the scrubber half of it.
+ */
+export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { interval: 2_000_000, density: 4, maxGap: 4_000_000, loadedMax: 12, runInterval: 2_000_000 };
 
 /**
  * Which pages of one machine's RAM the last checkpoint of that machine held, by content hash, so
@@ -140,21 +144,22 @@ export function decodeState(bytes: Uint8Array, icount: number, appliedSeq: numbe
 }
 
 /**
- * Whether to keep each checkpoint (in icount order, newest last): walking back from the newest,
- * one is kept when it lies far enough from the last kept one for its distance to the nearest
- * focus (the head, the scrubber): spacing `interval` near a focus, growing with distance up to
- * `maxGap`. Returns the ids to drop.
+ * Which checkpoints to drop (entries in icount order, newest last). Walking back from the newest,
+ * a checkpoint goes when the hole its removal leaves (from the last one kept after it to the one
+ * before it) stays within the spacing wanted at its distance from the nearest focus (the head,
+ * the scrubber): `interval` near a focus, growing with distance (distance / density) up to
+ * `maxGap`, with 10 % slack. The newest and the oldest are always kept.
  */
 export function thinned(entries: readonly { id: string; icount: number }[], focus: readonly number[], policy: CheckpointPolicy): string[] {
   const drop: string[] = [];
-  let lastKept = Infinity;
-  for (let i = entries.length - 1; i >= 0; i--) {
+  if (entries.length < 3) return drop;
+  let lastKept = entries[entries.length - 1].icount;
+  for (let i = entries.length - 2; i >= 1; i--) {
     const e = entries[i];
     const distance = Math.min(...focus.map((f) => Math.abs(f - e.icount)));
     const gap = Math.min(policy.maxGap, Math.max(policy.interval, distance / policy.density));
-    // A little slack, so checkpoints taken at about `interval` apart are not thinned at once.
-    if (lastKept - e.icount >= gap * 0.9 || lastKept === Infinity) lastKept = e.icount;
-    else drop.push(e.id);
+    if (lastKept - entries[i - 1].icount <= gap * 1.1) drop.push(e.id);
+    else lastKept = e.icount;
   }
   return drop;
 }
@@ -225,11 +230,15 @@ export class VmCheckpoints {
     return (!before || icount - before.icount >= gap) && (!after || after.icount - icount >= gap);
   }
 
-  /** Takes a checkpoint of the running machine when the last one before it is `runInterval` back or more. */
+  /** True when the last checkpoint before `icount` is `runInterval` back or more. */
+  headDue(icount: number): boolean {
+    const before = this.entries[this.indexAfter(icount) - 1];
+    return !before || icount - before.icount >= this.policy.runInterval;
+  }
+
+  /** Takes a checkpoint of the running machine when one is due. */
   captureHead(machine: Machine, cp: Checkpoint): void {
-    const before = this.entries[this.indexAfter(cp.icount) - 1];
-    if (before && cp.icount - before.icount < this.policy.runInterval) return;
-    this.capture(machine, cp, false);
+    if (this.headDue(cp.icount)) this.capture(machine, cp, false);
   }
 
   /** Forgets every checkpoint (the VM is deleted) and the pages only they used. */
@@ -290,14 +299,14 @@ export class VmCheckpoints {
   /** Call right after restoring `cp` into `machine`: its RAM now equals the checkpoint's pages. */
   restored(machine: Machine, cp: Checkpoint): void {
     const entry = this.entries.find((e) => e.loaded === cp);
-    const tracker = this.trackerOf(machine);
+    // A tracker of its own: checkpoints the machine's previous life queued still complete with the old one.
+    const tracker = new PageTracker();
+    this.trackers.set(machine, tracker);
+    this.own.add(tracker);
     machine.takeDirtyPages();
     if (entry?.map) {
       tracker.map = new Map(entry.map);
       tracker.full = false;
-    } else {
-      tracker.map = new Map();
-      tracker.full = true;
     }
   }
 

@@ -77,12 +77,17 @@ export class Replayer {
   /** Hears the replayer between run chunks (to take checkpoints). */
   onProgress: ((replayer: Replayer) => void) | null = null;
 
+  /**
+   * `reuse`: a machine of the same VM nobody uses any more, to restore `from` into instead of
+   * building a new one (a 128 MiB machine takes tens of milliseconds to allocate).
+   */
   constructor(
     private readonly config: VmConfig,
     private readonly images: BootImages,
     from?: Checkpoint,
+    reuse?: Machine,
   ) {
-    this.current = boot(config, images, 0);
+    this.current = from && reuse ? { machine: reuse, base: 0 } : boot(config, images, 0);
     if (from) {
       this.current.machine.restore(from.snapshot);
       this.current = { machine: this.current.machine, base: from.base };
