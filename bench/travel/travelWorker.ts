@@ -1,0 +1,179 @@
+// Module worker of bench/travel: records a busy guest through the runtime into IndexedDB, then times seeks and steps back over it.
+import type { BootImageRef, VmId } from '../../src/domain/index.ts';
+import { Machine } from '../../src/emulator/machine.ts';
+import { IndexedDbCheckpointStore } from '../../src/store/IndexedDbCheckpointStore.ts';
+import { IndexedDbEventStore } from '../../src/store/IndexedDbEventStore.ts';
+import { defaultVmConfig } from '../../src/runtime/defaultConfig.ts';
+import { VmHost } from '../../src/runtime/VmHost.ts';
+
+export interface TravelRequest {
+  readonly seconds: number;
+  /** Seconds of the same guest run without recording, for the overhead. */
+  readonly offSeconds: number;
+  readonly seeks: number;
+  readonly steps: number;
+}
+
+export interface Latencies {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export interface TravelResult {
+  readonly recording: { seconds: number; instructions: number; mips: number; events: number; checkpoints: number; consoleBytes: number };
+  readonly off: { seconds: number; instructions: number; mips: number };
+  readonly overhead: number;
+  readonly bytes: { events: number; pages: number; pageCount: number; estimate: number | null; perMinute: { events: number; pages: number; estimate: number | null } };
+  readonly firstView: number;
+  readonly seek: Latencies;
+  readonly stepBack: Latencies;
+  readonly stepBackWarm: Latencies;
+}
+
+export type TravelReply = { readonly ok: true; readonly result: TravelResult } | { readonly ok: false; readonly error: string };
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent<TravelRequest>) => void) | null;
+  postMessage(message: TravelReply): void;
+}
+
+/** The busy guest (guests/busy): CPU-bound rounds, a console line per round, a 100 Hz timer interrupt. */
+const BUSY: BootImageRef = { name: 'busy.elf', builtin: true };
+
+const scope = self as unknown as WorkerScope;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function fetchImage(ref: BootImageRef): Promise<Uint8Array> {
+  const response = await fetch(`/guests/${ref.name}`);
+  if (!response.ok) throw new Error(`GET /guests/${ref.name}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** A seeded generator, so every run seeks the same seqs of its recording. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function latencies(samples: number[]): Latencies {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { count: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] };
+}
+
+async function usage(): Promise<number | null> {
+  return (await navigator.storage?.estimate?.())?.usage ?? null;
+}
+
+/** Records the guest for `seconds` through VmHost: recorded effects, checkpoints, IndexedDB, as in the app's worker. */
+async function record(seconds: number): Promise<{ vmId: VmId; dbName: string; instructions: number; wall: number; consoleBytes: number; events: number }> {
+  const dbName = `bench-travel-${Date.now()}`;
+  const store = await IndexedDbEventStore.open(dbName);
+  const host = new VmHost(store, { resolveImage: fetchImage, checkpoints: new IndexedDbCheckpointStore(store.database) });
+  const vm = await host.createVm('busy', defaultVmConfig(BUSY));
+  let consoleBytes = 0;
+  await host.attachConsole(vm.vmId, (u) => (consoleBytes += u.bytes?.length ?? 0));
+  const t0 = performance.now();
+  await host.execute(vm.vmId, { type: 'StartVm' });
+  await sleep(seconds * 1000);
+  const summary = await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+  const wall = (performance.now() - t0) / 1000;
+  host.dispose();
+  return { vmId: vm.vmId, dbName, instructions: summary.state.icount, wall, consoleBytes, events: summary.state.version };
+}
+
+/** The same guest on a bare Machine, nothing recorded, in slices and yields like the runner's. */
+async function runOff(seconds: number): Promise<{ instructions: number; wall: number }> {
+  const machine = new Machine({ bios: await fetchImage(BUSY), biosName: BUSY.name, memoryMiB: 128 });
+  const t0 = performance.now();
+  let lastYield = t0;
+  while (performance.now() - t0 < seconds * 1000) {
+    machine.run(250_000);
+    machine.drainOutput();
+    if (performance.now() - lastYield >= 12) {
+      await sleep(0);
+      lastYield = performance.now();
+    }
+  }
+  return { instructions: machine.icount, wall: (performance.now() - t0) / 1000 };
+}
+
+async function run(request: TravelRequest): Promise<TravelResult> {
+  const before = await usage();
+  const rec = await record(request.seconds);
+  const after = await usage();
+
+  // A new host on the same database: what a reopened VM (a reload) finds, nothing in memory.
+  const store = await IndexedDbEventStore.open(rec.dbName);
+  const checkpoints = new IndexedDbCheckpointStore(store.database);
+  const host = new VmHost(store, { resolveImage: fetchImage, checkpoints });
+  const info = await store.getStreamInfo(rec.vmId);
+  const pages = await checkpoints.pageStats();
+  const checkpointCount = (await checkpoints.list(rec.vmId)).length;
+  const head = rec.events;
+  const headIcount = rec.instructions;
+
+  let t = performance.now();
+  await host.inspect(rec.vmId, { seq: 1 });
+  const firstView = performance.now() - t;
+
+  const random = seeded(2026);
+  const seekTimes: number[] = [];
+  for (let i = 0; i < request.seeks; i++) {
+    const seq = 1 + Math.floor(random() * head);
+    t = performance.now();
+    await host.inspect(rec.vmId, { seq });
+    seekTimes.push(performance.now() - t);
+  }
+  // One instruction back from a point just seeked to (the scrubber's ‹ instruction button).
+  const stepTimes: number[] = [];
+  const warmTimes: number[] = [];
+  for (let i = 0; i < request.steps; i++) {
+    const icount = 1 + Math.floor(random() * (headIcount - 1));
+    await host.inspect(rec.vmId, { icount });
+    t = performance.now();
+    await host.inspect(rec.vmId, { icount: icount - 1 });
+    stepTimes.push(performance.now() - t);
+    // Stepping back again right there: the checkpoint it restored is in memory now.
+    t = performance.now();
+    await host.inspect(rec.vmId, { icount: icount - 2 });
+    warmTimes.push(performance.now() - t);
+  }
+  host.dispose();
+
+  const off = await runOff(request.offSeconds);
+  const mipsOn = rec.instructions / rec.wall / 1e6;
+  const mipsOff = off.instructions / off.wall / 1e6;
+  const minutes = rec.wall / 60;
+  const estimate = before !== null && after !== null ? after - before : null;
+  return {
+    recording: { seconds: rec.wall, instructions: rec.instructions, mips: mipsOn, events: head, checkpoints: checkpointCount, consoleBytes: rec.consoleBytes },
+    off: { seconds: off.wall, instructions: off.instructions, mips: mipsOff },
+    overhead: 1 - mipsOn / mipsOff,
+    bytes: {
+      events: info?.bytes ?? 0,
+      pages: pages.bytes,
+      pageCount: pages.pages,
+      estimate,
+      perMinute: { events: (info?.bytes ?? 0) / minutes, pages: pages.bytes / minutes, estimate: estimate === null ? null : estimate / minutes },
+    },
+    firstView,
+    seek: latencies(seekTimes),
+    stepBack: latencies(stepTimes),
+    stepBackWarm: latencies(warmTimes),
+  };
+}
+
+scope.onmessage = (e) => {
+  run(e.data)
+    .then((result) => scope.postMessage({ ok: true, result }))
+    .catch((error: unknown) => scope.postMessage({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) }));
+};
