@@ -8,7 +8,7 @@ const BATCH = 1000;
 
 /**
  * A realistic mix of effect events of every family. Their icount stays 0 so that resuming the VM
- * boots bench.elf afresh and runs it live at full speed, appending to the same long stream; the
+ * boots busy.elf (the benchmark's workloads round after round) afresh and runs it live at full speed, appending to the same long stream; the
  * recorded effects are not re-checked by a run, only by a seek or verify, which this bench does not do.
  */
 function effect(i: number, at: number): AnyNewEvent {
@@ -37,7 +37,7 @@ async function fill(total: number): Promise<{ events: number; ms: number }> {
   const start = Date.now() - total;
   let head = (
     await store.append(vmId, 'no-stream', [
-      newEvent('VmCreated', { name: 'Million events', config: defaultVmConfig({ name: 'bench.elf', builtin: true }) }, 0, start),
+      newEvent('VmCreated', { name: 'Million events', config: defaultVmConfig({ name: 'busy.elf', builtin: true }) }, 0, start),
       newEvent('VmStarted', {}, 0, start),
     ])
   ).lastSeq;

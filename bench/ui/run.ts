@@ -14,6 +14,8 @@ const EVENTS = Number(args[args.indexOf('--events') + 1] || 0) || 1_000_000;
 const LIVE_MS = 8000;
 /** `--profile`: also record a CPU profile of the page from the scrolling on, and print where the time went. */
 const PROFILE = args.includes('--profile');
+/** `--profile-load`: the CPU profile covers opening the app instead. */
+const PROFILE_LOAD = args.includes('--profile-load');
 
 interface ProfileNode {
   id: number;
@@ -111,7 +113,10 @@ try {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (process.env.BENCH_UI_VERBOSE) console.log(`  page ${m.type()}: ${m.text()}`);
+  });
 
   console.log(`writing a stream of ${EVENTS.toLocaleString('en')} events…`);
   await page.goto(`${base}/bench/ui/fill.html?events=${EVENTS}`);
@@ -121,6 +126,11 @@ try {
   const filled = (await page.evaluate(() => (window as unknown as { benchResult: unknown }).benchResult)) as { events: number; ms: number };
   console.log(`  ${filled.events.toLocaleString('en')} events in ${(filled.ms / 1000).toFixed(1)} s`);
 
+  const cdp = PROFILE || PROFILE_LOAD ? await context.newCDPSession(page) : null;
+  if (cdp && PROFILE_LOAD) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   console.log('opening the app…');
   const opened = Date.now();
   await page.goto(base);
@@ -130,8 +140,7 @@ try {
   const loadSeconds = (Date.now() - opened) / 1000;
   const phases = [load];
 
-  const cdp = PROFILE ? await context.newCDPSession(page) : null;
-  if (cdp) {
+  if (cdp && PROFILE) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
@@ -155,7 +164,7 @@ try {
       await page
         .getByTestId('vm-status')
         .getByText('running')
-        .waitFor({ timeout: 600_000 })
+        .waitFor({ timeout: Number(process.env.BENCH_UI_RESUME_TIMEOUT_MS ?? 600_000) })
         .catch(async (error: unknown) => {
           const shown = await page.locator('.toast').allInnerTexts();
           throw new Error(`the VM did not run: ${shown.join(' | ') || 'no message shown'} (${String(error)})`);
@@ -165,7 +174,7 @@ try {
   const resumeSeconds = (Date.now() - resumed) / 1000;
   const before = Number(await page.locator('.event-list').getAttribute('data-count'));
   phases.push(
-    await phase(page, `live: bench.elf running at full speed for ${LIVE_MS / 1000} s, timeline following`, async () => {
+    await phase(page, `live: busy.elf running at full speed for ${LIVE_MS / 1000} s, timeline following`, async () => {
       return page.evaluate(
         (ms) =>
           new Promise<number>((resolve) => {
@@ -185,6 +194,7 @@ try {
     }),
   );
   const after = Number(await page.locator('.event-list').getAttribute('data-count'));
+  const lastRows = await page.locator('.event-row').evaluateAll((rows) => rows.slice(-12).map((r) => r.getAttribute('data-type')));
   const speed = await page.getByTestId('speed').innerText().catch(() => '');
   await page.getByRole('button', { name: 'Pause' }).click().catch(() => undefined);
 
@@ -192,13 +202,13 @@ try {
     const { profile } = await cdp.send('Profiler.stop');
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/ui.cpuprofile', JSON.stringify(profile));
-    console.log(`\nself time on the page's main thread, scrolling and live (bench/results/ui.cpuprofile):\n${topFunctions(profile as never, 25).join('\n')}`);
+    console.log(`\nself time on the page's main thread, ${PROFILE_LOAD ? 'from opening to the end' : 'scrolling and live'} (bench/results/ui.cpuprofile):\n${topFunctions(profile as never, 25).join('\n')}`);
   }
-  const result = { events: EVENTS, fillMs: filled.ms, loadSeconds, resumeSeconds, liveEventsAppended: after - before, liveSpeed: speed, phases, errors, loadavg: loadavg(), browser: browser.version() };
+  const result = { lastRows, events: EVENTS, fillMs: filled.ms, loadSeconds, resumeSeconds, liveEventsAppended: after - before, liveSpeed: speed, phases, errors, loadavg: loadavg(), browser: browser.version() };
   console.log(`\nbench/ui in Chromium ${browser.version()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`stream: ${EVENTS.toLocaleString('en')} events; the app showed all of them ${loadSeconds.toFixed(1)} s after opening`);
   console.log(`resume: running ${resumeSeconds.toFixed(1)} s after the click`);
-  console.log(`live: ${after - before} events appended while the VM ran (${speed || 'speed not shown'})\n`);
+  console.log(`live: ${after - before} events appended while the VM ran (${speed || 'speed not shown'}); the last rows: ${lastRows.join(' ')}\n`);
   console.log('| phase | seconds | long tasks | over 50 ms | longest (ms) | worst frame gap (ms) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const p of phases) {

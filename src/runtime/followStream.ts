@@ -4,8 +4,8 @@ import type { EventStore } from '../store/EventStore.ts';
 import type { FollowUpdate } from './protocol.ts';
 import { UPDATE_INTERVAL_MS } from './watchStream.ts';
 
-/** At most this many of the newest events travel in full with an update; older rows are loaded by range. */
-export const FOLLOW_TAIL = 1000;
+/** At most this many of the newest events travel in full with an update (a screenful of rows and more); older rows are loaded by range. */
+export const FOLLOW_TAIL = 200;
 /** Console output carried by one update is cut to its last this many bytes (xterm keeps a bounded scrollback anyway). */
 export const FOLLOW_CONSOLE_MAX = 256 * 1024;
 
@@ -27,27 +27,40 @@ export function followStream(store: EventStore, vmId: VmId, onUpdate: (update: F
   let consoleEnd = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastFlush = 0;
+  // While the history is read, console output is held back and only its end is sent once the
+  // reading reaches the head as it was: a terminal then parses a few hundred KiB once, not every
+  // byte the VM ever wrote.
+  let initialHead: number | null = null;
+  const reached = (head: number) => {
+    initialHead = head;
+    // Output held back while the head was unknown goes out now, even if no event follows.
+    if (consoleText.length > 0 && timer === null) timer = setTimeout(flush, 0);
+  };
 
   const flush = () => {
     timer = null;
     lastFlush = clock();
+    const caughtUp = initialHead !== null && from + count - 1 >= initialHead;
     const update: FollowUpdate = {
       vmId,
       from,
       types: codes.slice(0, count),
       tail: tail.length > FOLLOW_TAIL ? tail.slice(-FOLLOW_TAIL) : tail,
-      console: consoleText.length > 0 ? { bytes: consoleText, offset: consoleOffset } : null,
+      console: caughtUp && consoleText.length > 0 ? { bytes: consoleText, offset: consoleOffset } : null,
       state,
     };
     from += count;
     count = 0;
     if (codes.length > 65536) codes = new Uint8Array(1024);
     tail = [];
-    consoleText = '';
-    consoleOffset = consoleEnd;
+    if (caughtUp) {
+      consoleText = '';
+      consoleOffset = consoleEnd;
+    }
     onUpdate(update);
   };
 
+  void store.getLastSequenceNumber(vmId).then(reached, () => reached(0));
   const unsubscribe = store.subscribe(vmId, 1, (events) => {
     if (count + events.length > codes.length) {
       const grown = new Uint8Array(Math.max(codes.length * 2, count + events.length));

@@ -35,7 +35,7 @@ export interface FollowUpdate {
   /** Seq of the first event `types` describes. */
   readonly from: number;
   readonly types: Uint8Array;
-  /** The newest events in full (at most a thousand), ending with the last one `types` describes. */
+  /** The newest events in full (at most a few hundred), ending with the last one `types` describes. */
   readonly tail: readonly AnyStoredEvent[];
   /** Console output of the new events (possibly only its end), starting at byte `offset` of all the VM wrote. */
   readonly console: { readonly bytes: string; readonly offset: number } | null;

@@ -36,7 +36,9 @@ export class StreamIndex {
   private blockCounts = new Uint32Array(64 * FAMILIES.length);
   private readonly cache = new Map<number, AnyStoredEvent>();
   private readonly loading = new Set<number>();
-  private consoleText = '';
+  /** Console output kept, as received (joined only when asked for), starting at byte consoleOffset. */
+  private consoleChunks: string[] = [];
+  private consoleLength = 0;
   private consoleOffset = 0;
   private readonly consoleListeners = new Set<(bytes: string, offset: number) => void>();
   private readonly changeListeners = new Set<() => void>();
@@ -143,7 +145,8 @@ export class StreamIndex {
     const out = new Uint32Array(columns * families);
     const head = this.head;
     if (head === 0 || columns === 0) return out;
-    if (head / columns >= BLOCK) {
+    // Past a quarter million events, whole blocks: a column then spans hundreds of events anyway.
+    if (head / columns >= BLOCK || head > 256 * BLOCK) {
       const blocks = Math.ceil(head / BLOCK);
       for (let b = 0; b < blocks; b++) {
         const column = Math.min(columns - 1, Math.floor(((b * BLOCK) / head) * columns));
@@ -157,7 +160,9 @@ export class StreamIndex {
 
   /** The console output kept (its end) and where it starts in all the VM wrote. */
   consoleSoFar(): { bytes: string; offset: number } {
-    return { bytes: this.consoleText, offset: this.consoleOffset };
+    const joined = this.consoleChunks.join('');
+    this.consoleChunks = joined.length > 0 ? [joined] : [];
+    return { bytes: joined, offset: this.consoleOffset };
   }
 
   onConsole(listener: (bytes: string, offset: number) => void): () => void {
@@ -190,16 +195,21 @@ export class StreamIndex {
   }
 
   private appendConsole(bytes: string, offset: number): void {
-    const end = this.consoleOffset + this.consoleText.length;
-    if (this.consoleText.length === 0 || offset > end) {
-      this.consoleText = bytes;
+    const end = this.consoleOffset + this.consoleLength;
+    if (this.consoleLength === 0 || offset > end) {
+      this.consoleChunks = [bytes];
+      this.consoleLength = bytes.length;
       this.consoleOffset = offset;
     } else {
-      this.consoleText += bytes.slice(end - offset);
+      const fresh = bytes.slice(end - offset);
+      if (fresh.length > 0) this.consoleChunks.push(fresh);
+      this.consoleLength += fresh.length;
     }
-    if (this.consoleText.length > CONSOLE_KEEP) {
-      this.consoleOffset += this.consoleText.length - CONSOLE_KEEP;
-      this.consoleText = this.consoleText.slice(-CONSOLE_KEEP);
+    // Whole chunks are dropped from the front, so this stays between one and two times CONSOLE_KEEP.
+    while (this.consoleChunks.length > 1 && this.consoleLength - this.consoleChunks[0].length >= CONSOLE_KEEP) {
+      const dropped = this.consoleChunks.shift()!;
+      this.consoleLength -= dropped.length;
+      this.consoleOffset += dropped.length;
     }
     for (const listener of this.consoleListeners) listener(bytes, offset);
   }

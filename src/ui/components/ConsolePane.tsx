@@ -16,16 +16,27 @@ import { AppStoreContext } from '../AppContext.tsx';
  */
 class ConsoleFeed {
   written = 0;
+  /** The persisted output sets where the terminal starts (a long history sends only its end). */
+  private started = false;
 
   constructor(private readonly term: Terminal) {}
 
-  /** Starts with the persisted output known so far, which may begin past offset 0. */
-  prime(bytes: string, offset: number): void {
-    this.written = offset;
+  /** Output of persisted events, in order. */
+  fromStream(bytes: string, offset: number): void {
+    if (bytes.length === 0) return;
+    if (!this.started) {
+      this.started = true;
+      this.written = offset;
+    }
     this.write(bytes, offset);
   }
 
-  write(bytes: string, offset: number): void {
+  /** Output as the guest writes it; ignored until the persisted output has said where to start. */
+  live(bytes: string, offset: number): void {
+    if (this.started) this.write(bytes, offset);
+  }
+
+  private write(bytes: string, offset: number): void {
     if (offset > this.written) return; // a gap: the events will fill it in order
     const fresh = bytes.slice(this.written - offset);
     if (fresh.length === 0) return;
@@ -59,13 +70,13 @@ export function ConsolePane({ vmId, canType }: { vmId: VmId; canType: boolean })
 
     const stream = store.getState().stream;
     const known = stream?.consoleSoFar() ?? { bytes: '', offset: 0 };
-    feed.prime(known.bytes, known.offset);
-    const unsubscribe = stream?.onConsole((bytes, offset) => feed.write(bytes, offset)) ?? (() => undefined);
+    feed.fromStream(known.bytes, known.offset);
+    const unsubscribe = stream?.onConsole((bytes, offset) => feed.fromStream(bytes, offset)) ?? (() => undefined);
     let detach: (() => void) | null = null;
     let disposed = false;
     void client
       .attachConsole(vmId, (u) => {
-        if (u.bytes !== undefined && u.offset !== undefined) feed.write(u.bytes, u.offset);
+        if (u.bytes !== undefined && u.offset !== undefined) feed.live(u.bytes, u.offset);
         if (u.error) store.getState().report(new RemoteError(u.error));
       })
       .then((stop) => (disposed ? stop() : (detach = stop)));
