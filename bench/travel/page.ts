@@ -4,7 +4,7 @@ import type { TravelReply, TravelRequest, TravelResult } from './travelWorker.ts
 const params = new URLSearchParams(location.search);
 const request: TravelRequest = {
   seconds: Number(params.get('seconds') ?? 180),
-  offSeconds: Number(params.get('off') ?? 30),
+  offSeconds: Number(params.get('off') ?? 20),
   seeks: Number(params.get('seeks') ?? 200),
   steps: Number(params.get('steps') ?? 30),
 };

@@ -8,7 +8,7 @@ import { VmHost } from '../../src/runtime/VmHost.ts';
 
 export interface TravelRequest {
   readonly seconds: number;
-  /** Seconds of the same guest run without recording, for the overhead. */
+  /** Seconds of each run of the overhead pairs (recording off, then on), three pairs. */
   readonly offSeconds: number;
   readonly seeks: number;
   readonly steps: number;
@@ -23,7 +23,9 @@ export interface Latencies {
 
 export interface TravelResult {
   readonly recording: { seconds: number; instructions: number; mips: number; events: number; checkpoints: number; consoleBytes: number };
-  readonly off: { seconds: number; instructions: number; mips: number };
+  /** Alternating runs of the same length, so both see the same machine load: MIPS off and on per pair. */
+  readonly pairs: { off: number; on: number }[];
+  /** Median over the pairs of 1 − on/off. */
   readonly overhead: number;
   readonly bytes: { events: number; pages: number; pageCount: number; estimate: number | null; perMinute: { events: number; pages: number; estimate: number | null } };
   readonly firstView: number;
@@ -149,15 +151,20 @@ async function run(request: TravelRequest): Promise<TravelResult> {
   }
   host.dispose();
 
-  const off = await runOff(request.offSeconds);
+  const pairs: { off: number; on: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const off = await runOff(request.offSeconds);
+    const on = await record(request.offSeconds);
+    pairs.push({ off: off.instructions / off.wall / 1e6, on: on.instructions / on.wall / 1e6 });
+  }
+  const overheads = pairs.map((p) => 1 - p.on / p.off).sort((a, b) => a - b);
   const mipsOn = rec.instructions / rec.wall / 1e6;
-  const mipsOff = off.instructions / off.wall / 1e6;
   const minutes = rec.wall / 60;
   const estimate = before !== null && after !== null ? after - before : null;
   return {
     recording: { seconds: rec.wall, instructions: rec.instructions, mips: mipsOn, events: head, checkpoints: checkpointCount, consoleBytes: rec.consoleBytes },
-    off: { seconds: off.wall, instructions: off.instructions, mips: mipsOff },
-    overhead: 1 - mipsOn / mipsOff,
+    pairs,
+    overhead: overheads[1],
     bytes: {
       events: info?.bytes ?? 0,
       pages: pages.bytes,

@@ -164,8 +164,8 @@ export function thinned(entries: readonly { id: string; icount: number }[], focu
   return drop;
 }
 
-/** Deletions between two page sweeps. */
-const SWEEP_EVERY = 16;
+/** Deletions between two page sweeps: a sweep reads every page map, so not too often; until then pages may linger. */
+const SWEEP_EVERY = 256;
 
 /** The checkpoints of one VM: its entries in icount order, their capture, loading and thinning. */
 export class VmCheckpoints {

@@ -15,12 +15,14 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
   constructor(private readonly db: Db) {}
 
   async put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
-    const tx = this.db.transaction(['checkpoints', 'pages'], 'readwrite');
+    const tx = this.db.transaction(['checkpoints', 'checkpointData', 'pages'], 'readwrite');
     try {
       const pageStore = tx.objectStore('pages');
       // put, not add: the same content under the same key is the same record, written or not.
       const writes: Promise<unknown>[] = [...pages].map(([hash, bytes]) => pageStore.put({ hash, bytes }));
-      writes.push(tx.objectStore('checkpoints').put(record));
+      const { state, pageMap, ...meta } = record;
+      writes.push(tx.objectStore('checkpoints').put({ ...meta, pages: infoOf(record).pages }));
+      writes.push(tx.objectStore('checkpointData').put({ vmId: record.vmId, id: record.id, state, pageMap }));
       await Promise.all(writes);
       await tx.done;
     } catch (error) {
@@ -39,13 +41,14 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
 
   async list(vmId: string): Promise<CheckpointInfo[]> {
     const records = await this.db.getAll('checkpoints', vmRange(vmId));
-    return records.map(infoOf).sort(byPosition);
+    return records.map(({ id, seq, icount, stateHash, pages }) => ({ id, seq, icount, stateHash, pages })).sort(byPosition);
   }
 
   async get(vmId: string, id: string): Promise<CheckpointRecord> {
-    const found = await this.db.get('checkpoints', [vmId, id]);
-    if (!found) throw missingCheckpoint(vmId, id);
-    return found;
+    const tx = this.db.transaction(['checkpoints', 'checkpointData'], 'readonly');
+    const [meta, data] = await Promise.all([tx.objectStore('checkpoints').get([vmId, id]), tx.objectStore('checkpointData').get([vmId, id]), tx.done]);
+    if (!meta || !data) throw missingCheckpoint(vmId, id);
+    return { vmId: meta.vmId, id: meta.id, seq: meta.seq, icount: meta.icount, stateHash: meta.stateHash, createdAt: meta.createdAt, state: data.state, pageMap: data.pageMap };
   }
 
   async getPages(hashes: readonly string[]): Promise<Map<string, Uint8Array>> {
@@ -61,20 +64,22 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
   }
 
   async delete(vmId: string, ids: readonly string[]): Promise<void> {
-    const tx = this.db.transaction('checkpoints', 'readwrite');
-    await Promise.all([...ids.map((id) => tx.store.delete([vmId, id])), tx.done]);
+    const tx = this.db.transaction(['checkpoints', 'checkpointData'], 'readwrite');
+    const meta = tx.objectStore('checkpoints');
+    const data = tx.objectStore('checkpointData');
+    await Promise.all([...ids.flatMap((id) => [meta.delete([vmId, id]), data.delete([vmId, id])]), tx.done]);
   }
 
   async deleteVm(vmId: string): Promise<void> {
-    const tx = this.db.transaction('checkpoints', 'readwrite');
-    await Promise.all([tx.store.delete(vmRange(vmId)), tx.done]);
+    const tx = this.db.transaction(['checkpoints', 'checkpointData'], 'readwrite');
+    await Promise.all([tx.objectStore('checkpoints').delete(vmRange(vmId)), tx.objectStore('checkpointData').delete(vmRange(vmId)), tx.done]);
   }
 
   async sweep(keep: ReadonlySet<string> = new Set()): Promise<number> {
     // One transaction over both stores, so no checkpoint can land between the reading and the deleting.
-    const tx = this.db.transaction(['checkpoints', 'pages'], 'readwrite');
+    const tx = this.db.transaction(['checkpointData', 'pages'], 'readwrite');
     const used = new Set(keep);
-    let cursor = await tx.objectStore('checkpoints').openCursor();
+    let cursor = await tx.objectStore('checkpointData').openCursor();
     while (cursor) {
       for (const h of unpackPageMap(cursor.value.pageMap).values()) used.add(h);
       cursor = await cursor.continue();

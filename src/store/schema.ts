@@ -5,7 +5,7 @@ import type { StreamInfo } from './EventStore.ts';
 import type { SegmentRecord } from './segments.ts';
 
 export const DB_NAME = 'vm-playground';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A boot image stored once, by content. */
 export interface BootImageRecord {
@@ -24,6 +24,17 @@ export interface PageRecord {
 
 export type { CheckpointRecord };
 
+/** What a checkpoint list needs, kept apart from the bulky part so listing reads little. */
+export type CheckpointMetaRecord = Omit<CheckpointRecord, 'state' | 'pageMap'> & { readonly pages: number };
+
+/** The bulky part of a checkpoint: machine state and page map. */
+export interface CheckpointDataRecord {
+  readonly vmId: string;
+  readonly id: string;
+  readonly state: Uint8Array;
+  readonly pageMap: Uint8Array;
+}
+
 export interface PlaygroundDb extends DBSchema {
   /** Event segments keyed [vmId, seq of their first event] (see segments.ts for why not one record per event). */
   events: {
@@ -33,14 +44,15 @@ export interface PlaygroundDb extends DBSchema {
   };
   streams: { key: string; value: StreamInfo };
   bootImages: { key: string; value: BootImageRecord };
-  checkpoints: { key: [string, string]; value: CheckpointRecord; indexes: { bySeq: [string, number] } };
+  checkpoints: { key: [string, string]; value: CheckpointMetaRecord; indexes: { bySeq: [string, number] } };
+  checkpointData: { key: [string, string]; value: CheckpointDataRecord };
   pages: { key: string; value: PageRecord };
 }
 
 /** Opens (creating or upgrading) the database. Each version's upgrade runs once, in order. */
 export function openPlaygroundDb(name = DB_NAME): Promise<IDBPDatabase<PlaygroundDb>> {
   return openDB<PlaygroundDb>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         const events = db.createObjectStore('events', { keyPath: ['vmId', 'seq'] });
         // One entry [vmId, type, first seq] per distinct type in a segment.
@@ -51,6 +63,15 @@ export function openPlaygroundDb(name = DB_NAME): Promise<IDBPDatabase<Playgroun
         const checkpoints = db.createObjectStore('checkpoints', { keyPath: ['vmId', 'id'] });
         checkpoints.createIndex('bySeq', ['vmId', 'seq']);
         db.createObjectStore('pages', { keyPath: 'hash' });
+      }
+      if (oldVersion < 2) {
+        // Version 2 splits a checkpoint's metadata from its state and page map, so listing a VM's
+        // thousands of checkpoints stays cheap. Checkpoints are a cache of the events: version 1's are dropped.
+        db.deleteObjectStore('checkpoints');
+        const checkpoints = db.createObjectStore('checkpoints', { keyPath: ['vmId', 'id'] });
+        checkpoints.createIndex('bySeq', ['vmId', 'seq']);
+        db.createObjectStore('checkpointData', { keyPath: ['vmId', 'id'] });
+        transaction.objectStore('pages').clear();
       }
     },
     blocked() {
