@@ -15,6 +15,8 @@ export interface GuestRunOptions {
   readonly slice: number;
   /** Stop after this many instructions even without poweroff (quick mode); undefined runs to the end. */
   readonly limit?: number;
+  /** Translate hot blocks (the machine's default) or interpret only. */
+  readonly translate?: boolean;
 }
 
 export interface GuestRun {
@@ -35,7 +37,7 @@ const TAIL_BYTES = 400;
 /** Runs `image` from reset until poweroff (or `limit`), timing with `now` and, if given, `cpuNow` (both in milliseconds). */
 export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number, cpuNow?: () => number): GuestRun {
   const t0 = now();
-  const machine = new Machine({ bios: image, biosName: 'bench.elf' });
+  const machine = new Machine({ bios: image, biosName: 'bench.elf', translate: options.translate ?? true });
   const t1 = now();
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const decoder = new TextDecoder();

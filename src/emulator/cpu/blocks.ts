@@ -1,14 +1,15 @@
 // Block translation: hot straight-line guest code becomes one JavaScript function per block.
 //
 // A block starts where control arrives (a jump or branch target, a trap vector, the start of a
-// slice) and runs to the first branch or jump (included), to the first instruction the translator
-// leaves to the interpreter (CSRs, system, atomics, fences, illegal encodings: excluded), to the
-// end of its page, or to MAX_BLOCK instructions. Each instruction is decoded once, at translation:
+// slice) and runs to the first jump (included), to the first instruction the translator leaves to
+// the interpreter (CSRs, system, atomics, fences, illegal encodings: excluded), to the end of its
+// page, or to MAX_BLOCK instructions. A taken conditional branch leaves the block; one back to the
+// block's start loops inside it, so a hot loop runs as a loop of one optimized function. Each instruction is decoded once, at translation:
 // register numbers, immediates and pc offsets become constants in the generated source, so a
 // block runs without fetch, decode or dispatch. V8 then optimizes the function like any other.
 //
-// Exactness (the determinism contract of design.md): a block is entered only when all of its
-// instructions fit before `cpu.stopAt`, so slices end at the same icounts as in the interpreter;
+// Exactness (the determinism contract of design.md): a block is entered, and loops again, only
+// when all of its instructions fit before `cpu.stopAt`, so slices end at the same icounts as in the interpreter;
 // loads and stores take the interpreter's inline TLB paths and fall back to the same slow paths,
 // with pc and icount synced first, so a fault in the middle of a block is the same trap at the
 // same icount. A slow load that ends the slice (a device read with effects) and every slow store
@@ -20,7 +21,6 @@
 import type { Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
-import { shiftLeft, shiftRightArith, shiftRightLogical } from './alu.ts';
 
 /** Times control must arrive at an address before its block is translated (by default). */
 export const HOT_THRESHOLD = 256;
@@ -155,17 +155,93 @@ interface BuiltBlock {
   readonly bytes: number;
 }
 
-/** Helpers the generated code calls, bound once per translation. */
-const HELPERS = { executeM, executeMW, shiftLeft, shiftRightArith, shiftRightLogical };
+/** Stands for the block's length in instructions in source emitted before the block is complete. */
+const LENGTH_MARK = '@length@';
+
+/** Helpers the generated code calls (multiply and divide stay shared with the interpreter). */
+const HELPERS = { executeM, executeMW };
+
+/**
+ * Source of one block. Guest registers live in JavaScript locals inside the block (l5/h5 for the
+ * low and high halves of x5): loaded once at entry, written back to the hart at every exit and
+ * before every call that may trap or read them, so a trap in the middle sees exactly the
+ * registers the interpreter would have left.
+ */
+class BlockSource {
+  private readonly lines: string[] = [];
+  private readonly used = new Set<number>();
+  private readonly written = new Set<number>();
+  count = 0;
+
+  /** Reads of a register's halves (x0 reads as the constant 0). */
+  lo(r: number): string {
+    if (r === 0) return '0';
+    this.used.add(r);
+    return `l${r}`;
+  }
+
+  hi(r: number): string {
+    if (r === 0) return '0';
+    this.used.add(r);
+    return `h${r}`;
+  }
+
+  /** Assigns int32 expressions to rd (nothing for x0: its value never changes). */
+  set(rd: number, lo: string, hi: string): string {
+    if (rd === 0) return '';
+    this.used.add(rd);
+    this.written.add(rd);
+    return `l${rd} = ${lo}; h${rd} = ${hi};`;
+  }
+
+  /** rd was written by a helper into the hart: take it back into the locals. */
+  reload(rd: number): string {
+    if (rd === 0) return '';
+    this.used.add(rd);
+    this.written.add(rd);
+    return `l${rd} = xlo[${rd}]; h${rd} = xhi[${rd}];`;
+  }
+
+  /** The block loops back to its start (a branch there), so any exit may follow any write. */
+  loops = false;
+
+  /**
+   * Writes the registers changed so far back to the hart. Emitted as a mark resolved in source():
+   * in a block that loops, every register the block writes anywhere, since an exit in a later pass
+   * follows writes further down from the pass before.
+   */
+  flush(): string {
+    return `@flush${this.written.size}@`;
+  }
+
+  private writeBack(registers: readonly number[]): string {
+    return registers.map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
+  }
+
+  push(line: string): void {
+    this.lines.push(line);
+  }
+
+  source(): string {
+    const locals = [...this.used].sort((a, b) => a - b).map((r) => `l${r} = xlo[${r}], h${r} = xhi[${r}]`);
+    const declare = locals.length === 0 ? '' : `let ${locals.join(', ')};\n`;
+    const written = [...this.written];
+    const body = this.lines
+      .join('\n')
+      .split(LENGTH_MARK)
+      .join(String(this.count))
+      .replace(/@flush(\d+)@/g, (_, n: string) => this.writeBack(this.loops ? written : written.slice(0, Number(n))));
+    return `return function block(cpu) {\nconst pc0 = cpu.pc; let ic = cpu.icount; const stop = cpu.stopAt;\n${declare}for (;;) {\n${body}\n}\n};`;
+  }
+}
 
 function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
   const u16 = cpu.u16;
   const pageEnd = (off & ~4095) + 4096;
-  const lines: string[] = [];
+  const block = new BlockSource();
   let at = off;
-  let count = 0;
   let ended = false;
-  while (count < MAX_BLOCK && at < pageEnd) {
+  while (block.count < MAX_BLOCK && at < pageEnd) {
     const parcel = u16[at >> 1];
     let inst: number;
     let len: number;
@@ -177,26 +253,36 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
       inst = parcel | (u16[(at >> 1) + 1] << 16);
       len = 4;
     }
-    const code = emit(inst, len === 2 ? parcel : inst >>> 0, at - off, len, count);
+    const code = emit(block, inst, len === 2 ? parcel : inst >>> 0, at - off, len, block.count);
     if (code === undefined) break;
-    lines.push(code.source);
-    count++;
+    block.push(code.source);
+    block.count++;
     at += len;
     if (code.ends) {
       ended = true;
       break;
     }
   }
-  if (count === 0) return undefined;
-  if (!ended) lines.push(`cpu.pc = pc0 + ${at - off}; cpu.icount = ic + ${count};`);
-  const body = `return function block(cpu) {\nconst pc0 = cpu.pc; const ic = cpu.icount;\n${lines.join('\n')}\n};`;
+  if (block.count === 0) return undefined;
+  if (!ended) block.push(`${block.flush()} cpu.pc = pc0 + ${at - off}; cpu.icount = ic + ${block.count}; return;`);
   // The generated source only ever contains numbers produced here from instruction fields.
   const factory = new Function(
-    'xlo', 'xhi', 'u8', 'i8', 'u16', 'i16', 'i32', 'loadTag', 'loadBase', 'storeTag', 'storeBase', 'h',
-    `const { executeM, executeMW, shiftLeft, shiftRightArith, shiftRightLogical } = h;\n${body}`,
+    'xlo',
+    'xhi',
+    'u8',
+    'i8',
+    'u16',
+    'i16',
+    'i32',
+    'loadTag',
+    'loadBase',
+    'storeTag',
+    'storeBase',
+    'helpers',
+    `const { executeM, executeMW } = helpers;\n${block.source()}`,
   ) as (...args: unknown[]) => BlockFunction;
   const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS);
-  return { fn, instructions: count, bytes: at - off };
+  return { fn, instructions: block.count, bytes: at - off };
 }
 
 interface Emitted {
@@ -205,191 +291,184 @@ interface Emitted {
   readonly ends: boolean;
 }
 
-const lo = (r: number) => (r === 0 ? '0' : `xlo[${r}]`);
-const hi = (r: number) => (r === 0 ? '0' : `xhi[${r}]`);
+/** The effective address of a load or store into int32 locals lo/hi, as rv64i.ts computes it. */
+function address(b: BlockSource, rs1: number, imm: number): string {
+  return `const s = (${b.lo(rs1)} >>> 0) + ${imm}; const lo = s | 0; const hi = (${b.hi(rs1)} + (s < 0 ? -1 : s > 4294967295 ? 1 : 0)) | 0; const idx = (lo >>> 12) & 1023; let off = -1;`;
+}
 
 /**
  * JavaScript for one instruction at byte `delta` from the block start, the `index`th of the block,
- * or undefined when the interpreter must run it. Mirrors rv64i.ts case by case.
+ * or undefined when the interpreter must run it. Mirrors rv64i.ts case by case; every value
+ * assigned to a register local is an int32.
  */
-function emit(inst: number, raw: number, delta: number, len: number, index: number): Emitted | undefined {
+function emit(b: BlockSource, inst: number, raw: number, delta: number, len: number, index: number): Emitted | undefined {
   const rd = (inst >> 7) & 31;
   const rs1 = (inst >> 15) & 31;
   const rs2 = (inst >> 20) & 31;
   const funct3 = (inst >> 12) & 7;
   const next = delta + len;
   const plain = (source: string): Emitted => ({ source: rd === 0 ? '' : source, ends: false });
-  // pc and icount of this instruction, written back before a call that may trap or end the slice.
-  const sync = `cpu.pc = pc0 + ${delta}; cpu.icount = ic + ${index}; cpu.inst = ${raw | 0};`;
+  // pc and icount of this instruction, written to the hart before a call that may trap or end the slice.
+  const sync = () => `${b.flush()} cpu.pc = pc0 + ${delta}; cpu.icount = ic + ${index}; cpu.inst = ${raw | 0};`;
   const leave = `cpu.pc = pc0 + ${next}; cpu.icount = ic + ${index + 1}; return;`;
+  const jump = (target: string) => ({ source: `${b.flush()} cpu.pc = ${target}; cpu.icount = ic + ${index + 1}; return;`, ends: true });
   switch (inst & 0x7f) {
     case 0x13: {
+      if (rd === 0) return funct3 === 1 || funct3 === 5 ? (validShift(inst, funct3) ? plain('') : undefined) : plain('');
       const imm = inst >> 20;
       const ih = imm >> 31;
+      const a = b.lo(rs1);
+      const ah = b.hi(rs1);
       switch (funct3) {
         case 0:
-          if (rs1 === 0) return plain(`xlo[${rd}] = ${imm}; xhi[${rd}] = ${ih};`);
-          return plain(
-            `{ const s = (xlo[${rs1}] >>> 0) + ${imm >>> 0}; xhi[${rd}] = (xhi[${rs1}] + ${ih} + (s > 4294967295 ? 1 : 0)) | 0; xlo[${rd}] = s | 0; }`,
-          );
+          if (rs1 === 0) return plain(b.set(rd, `${imm}`, `${ih}`));
+          return plain(`{ const s = (${a} >>> 0) + ${imm >>> 0}; ${b.set(rd, 's | 0', `(${ah} + ${ih} + (s > 4294967295 ? 1 : 0)) | 0`)} }`);
         case 1:
-          if (inst >>> 26 !== 0) return undefined;
-          return plain(shiftImmediate('sll', rd, rs1, imm & 63));
+          if (!validShift(inst, funct3)) return undefined;
+          return plain(shiftImmediate(b, 'sll', rd, rs1, imm & 63));
         case 2:
-          return plain(
-            `{ const a = ${hi(rs1)}; xlo[${rd}] = a < ${ih} || (a === ${ih} && ${lo(rs1)} >>> 0 < ${imm >>> 0}) ? 1 : 0; xhi[${rd}] = 0; }`,
-          );
+          return plain(`{ const t = ${ah} < ${ih} || (${ah} === ${ih} && ${a} >>> 0 < ${imm >>> 0}) ? 1 : 0; ${b.set(rd, 't', '0')} }`);
         case 3:
-          return plain(
-            `{ const a = ${hi(rs1)}; xlo[${rd}] = a >>> 0 < ${ih >>> 0} || (a === ${ih} && ${lo(rs1)} >>> 0 < ${imm >>> 0}) ? 1 : 0; xhi[${rd}] = 0; }`,
-          );
+          return plain(`{ const t = ${ah} >>> 0 < ${ih >>> 0} || (${ah} === ${ih} && ${a} >>> 0 < ${imm >>> 0}) ? 1 : 0; ${b.set(rd, 't', '0')} }`);
         case 4:
-          return plain(`xlo[${rd}] = ${lo(rs1)} ^ ${imm}; xhi[${rd}] = ${hi(rs1)} ^ ${ih};`);
-        case 5: {
-          const f6 = inst >>> 26;
-          if (f6 === 0) return plain(shiftImmediate('srl', rd, rs1, imm & 63));
-          if (f6 === 0x10) return plain(shiftImmediate('sra', rd, rs1, imm & 63));
-          return undefined;
-        }
+          return plain(`{ const t = ${a} ^ ${imm}; const u = ${ah} ^ ${ih}; ${b.set(rd, 't', 'u')} }`);
+        case 5:
+          if (!validShift(inst, funct3)) return undefined;
+          return plain(shiftImmediate(b, inst >>> 26 === 0 ? 'srl' : 'sra', rd, rs1, imm & 63));
         case 6:
-          return plain(`xlo[${rd}] = ${lo(rs1)} | ${imm}; xhi[${rd}] = ${hi(rs1)} | ${ih};`);
+          return plain(`{ const t = ${a} | ${imm}; const u = ${ah} | ${ih}; ${b.set(rd, 't', 'u')} }`);
         default:
-          return plain(`xlo[${rd}] = ${lo(rs1)} & ${imm}; xhi[${rd}] = ${hi(rs1)} & ${ih};`);
+          return plain(`{ const t = ${a} & ${imm}; const u = ${ah} & ${ih}; ${b.set(rd, 't', 'u')} }`);
       }
     }
     case 0x33: {
       const funct7 = inst >>> 25;
-      if (funct7 === 1) return plain(`executeM(cpu, ${funct3}, ${rd}, ${hi(rs1)}, ${lo(rs1)}, ${hi(rs2)}, ${lo(rs2)});`);
+      if (funct7 === 1) {
+        if (rd === 0) return plain('');
+        return plain(`executeM(cpu, ${funct3}, ${rd}, ${b.hi(rs1)}, ${b.lo(rs1)}, ${b.hi(rs2)}, ${b.lo(rs2)}); ${b.reload(rd)}`);
+      }
       if (funct7 !== 0 && !(funct7 === 0x20 && (funct3 === 0 || funct3 === 5))) return undefined;
+      if (rd === 0) return plain('');
+      const [a, ah, c, ch] = [b.lo(rs1), b.hi(rs1), b.lo(rs2), b.hi(rs2)];
       switch (funct3) {
         case 0:
-          if (funct7 === 0) {
-            return plain(
-              `{ const s = (${lo(rs1)} >>> 0) + (${lo(rs2)} >>> 0); xhi[${rd}] = (${hi(rs1)} + ${hi(rs2)} + (s > 4294967295 ? 1 : 0)) | 0; xlo[${rd}] = s | 0; }`,
-            );
-          }
-          return plain(
-            `{ const a = ${lo(rs1)}; const b = ${lo(rs2)}; xhi[${rd}] = (${hi(rs1)} - ${hi(rs2)} - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0; xlo[${rd}] = (a - b) | 0; }`,
-          );
+          if (funct7 === 0) return plain(`{ const s = (${a} >>> 0) + (${c} >>> 0); ${b.set(rd, 's | 0', `(${ah} + ${ch} + (s > 4294967295 ? 1 : 0)) | 0`)} }`);
+          return plain(`{ const t = (${a} - ${c}) | 0; const u = (${ah} - ${ch} - (${a} >>> 0 < ${c} >>> 0 ? 1 : 0)) | 0; ${b.set(rd, 't', 'u')} }`);
         case 1:
-          return plain(`shiftLeft(xlo, xhi, ${rd}, ${lo(rs1)}, ${hi(rs1)}, ${lo(rs2)} & 63);`);
+          return plain(
+            `{ const sh = ${c} & 63; let t = ${a}, u = ${ah}; if (sh >= 32) { u = t << (sh - 32); t = 0; } else if (sh > 0) { u = (u << sh) | (t >>> (32 - sh)); t = t << sh; } ${b.set(rd, 't', 'u')} }`,
+          );
         case 2:
-          return plain(
-            `{ const a = ${hi(rs1)}; const b = ${hi(rs2)}; xlo[${rd}] = a < b || (a === b && ${lo(rs1)} >>> 0 < ${lo(rs2)} >>> 0) ? 1 : 0; xhi[${rd}] = 0; }`,
-          );
+          return plain(`{ const t = ${ah} < ${ch} || (${ah} === ${ch} && ${a} >>> 0 < ${c} >>> 0) ? 1 : 0; ${b.set(rd, 't', '0')} }`);
         case 3:
-          return plain(
-            `{ const a = ${hi(rs1)}; const b = ${hi(rs2)}; xlo[${rd}] = a >>> 0 < b >>> 0 || (a === b && ${lo(rs1)} >>> 0 < ${lo(rs2)} >>> 0) ? 1 : 0; xhi[${rd}] = 0; }`,
-          );
+          return plain(`{ const t = ${ah} >>> 0 < ${ch} >>> 0 || (${ah} === ${ch} && ${a} >>> 0 < ${c} >>> 0) ? 1 : 0; ${b.set(rd, 't', '0')} }`);
         case 4:
-          return plain(`xlo[${rd}] = ${lo(rs1)} ^ ${lo(rs2)}; xhi[${rd}] = ${hi(rs1)} ^ ${hi(rs2)};`);
-        case 5:
+          return plain(`{ const t = ${a} ^ ${c}; const u = ${ah} ^ ${ch}; ${b.set(rd, 't', 'u')} }`);
+        case 5: {
+          const top = funct7 === 0 ? '0' : 'u >> 31';
+          const shifted = funct7 === 0 ? '(u >>> (sh - 32)) | 0' : 'u >> (sh - 32)';
+          const high = funct7 === 0 ? '(u >>> sh) | 0' : 'u >> sh';
           return plain(
-            `${funct7 === 0 ? 'shiftRightLogical' : 'shiftRightArith'}(xlo, xhi, ${rd}, ${lo(rs1)}, ${hi(rs1)}, ${lo(rs2)} & 63);`,
+            `{ const sh = ${c} & 63; let t = ${a}, u = ${ah}; if (sh >= 32) { t = ${shifted}; u = ${top}; } else if (sh > 0) { t = (t >>> sh) | (u << (32 - sh)); u = ${high}; } ${b.set(rd, 't', 'u')} }`,
           );
+        }
         case 6:
-          return plain(`xlo[${rd}] = ${lo(rs1)} | ${lo(rs2)}; xhi[${rd}] = ${hi(rs1)} | ${hi(rs2)};`);
+          return plain(`{ const t = ${a} | ${c}; const u = ${ah} | ${ch}; ${b.set(rd, 't', 'u')} }`);
         default:
-          return plain(`xlo[${rd}] = ${lo(rs1)} & ${lo(rs2)}; xhi[${rd}] = ${hi(rs1)} & ${hi(rs2)};`);
+          return plain(`{ const t = ${a} & ${c}; const u = ${ah} & ${ch}; ${b.set(rd, 't', 'u')} }`);
       }
     }
     case 0x03: {
       if (funct3 === 7) return undefined;
-      const fast = rd === 0 ? '' : loadFast(funct3, rd);
       const align = [0, 1, 3, 7, 0, 1, 3][funct3];
+      const fast = rd === 0 ? '' : loadFast(b, funct3, rd);
+      const addr = address(b, rs1, inst >> 20);
+      const slow = `${sync()} cpu.loadSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${rd}); ${b.reload(rd)} if (cpu.stopAt <= ic + ${index + 1}) { ${leave} }`;
       return {
         source:
-          `{ const s = (${lo(rs1)} >>> 0) + ${inst >> 20}; const lo = s | 0; const hi = (${hi(rs1)} + (s < 0 ? -1 : s > 4294967295 ? 1 : 0)) | 0;` +
-          ` const idx = (lo >>> 12) & 1023; let off = -1;` +
-          ` if ((hi + 2048) >>> 12 === 0 && loadTag[idx] === ((hi << 20) | (lo >>> 12))) off = loadBase[idx] + (lo & 4095);` +
-          ` if (off >= 0 && (off & ${align}) === 0) { ${fast} } else { ${sync} cpu.loadSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${rd});` +
-          ` if (cpu.stopAt <= ic + ${index + 1}) { ${leave} } } }`,
+          `{ ${addr} if ((hi + 2048) >>> 12 === 0 && loadTag[idx] === ((hi << 20) | (lo >>> 12))) off = loadBase[idx] + (lo & 4095);` +
+          ` if (off >= 0 && (off & ${align}) === 0) { ${fast} } else { ${slow} } }`,
         ends: false,
       };
     }
     case 0x23: {
       if (funct3 > 3) return undefined;
       const imm = ((inst >> 25) << 5) | ((inst >> 7) & 31);
-      const fast = [
-        `u8[off] = ${lo(rs2)};`,
-        `u16[off >> 1] = ${lo(rs2)};`,
-        `i32[off >> 2] = ${lo(rs2)};`,
-        `i32[off >> 2] = ${lo(rs2)}; i32[(off >> 2) + 1] = ${hi(rs2)};`,
-      ][funct3];
+      const v = b.lo(rs2);
+      const fast = [`u8[off] = ${v};`, `u16[off >> 1] = ${v};`, `i32[off >> 2] = ${v};`, `i32[off >> 2] = ${v}; i32[(off >> 2) + 1] = ${b.hi(rs2)};`][funct3];
+      const addr = address(b, rs1, imm);
+      const slow = `${sync()} cpu.storeSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${b.hi(rs2)}, ${v}); ${leave}`;
       return {
         source:
-          `{ const s = (${lo(rs1)} >>> 0) + ${imm}; const lo = s | 0; const hi = (${hi(rs1)} + (s < 0 ? -1 : s > 4294967295 ? 1 : 0)) | 0;` +
-          ` const idx = (lo >>> 12) & 1023; let off = -1;` +
-          ` if ((hi + 2048) >>> 12 === 0 && storeTag[idx] === ((hi << 20) | (lo >>> 12))) off = storeBase[idx] + (lo & 4095);` +
-          ` if (off >= 0 && (off & ${(1 << funct3) - 1}) === 0) { ${fast} } else { ${sync} cpu.storeSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${hi(rs2)}, ${lo(rs2)}); ${leave} } }`,
+          `{ ${addr} if ((hi + 2048) >>> 12 === 0 && storeTag[idx] === ((hi << 20) | (lo >>> 12))) off = storeBase[idx] + (lo & 4095);` +
+          ` if (off >= 0 && (off & ${(1 << funct3) - 1}) === 0) { ${fast} } else { ${slow} } }`,
         ends: false,
       };
     }
     case 0x63: {
-      const conditions = [
-        'a === b && c === d',
-        'a !== b || c !== d',
-        '',
-        '',
-        'c < d || (c === d && a >>> 0 < b >>> 0)',
-        '!(c < d || (c === d && a >>> 0 < b >>> 0))',
-        'c >>> 0 < d >>> 0 || (c === d && a >>> 0 < b >>> 0)',
-        '!(c >>> 0 < d >>> 0 || (c === d && a >>> 0 < b >>> 0))',
-      ];
-      if (conditions[funct3] === '') return undefined;
+      const [a, c, ah, ch] = [b.lo(rs1), b.lo(rs2), b.hi(rs1), b.hi(rs2)];
+      const less = `${ah} < ${ch} || (${ah} === ${ch} && ${a} >>> 0 < ${c} >>> 0)`;
+      const below = `${ah} >>> 0 < ${ch} >>> 0 || (${ah} === ${ch} && ${a} >>> 0 < ${c} >>> 0)`;
+      const condition = [`${a} === ${c} && ${ah} === ${ch}`, `${a} !== ${c} || ${ah} !== ${ch}`, '', '', less, `!(${less})`, below, `!(${below})`][funct3];
+      if (condition === '') return undefined;
       const offset = ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1);
+      // A taken branch leaves the block, except one back to the block's own start, which loops
+      // inside it while a whole further pass fits before stopAt. Not taken: the block goes on.
+      const loops = delta + offset === 0;
+      if (loops) b.loops = true;
+      const again = loops ? `if (ic + ${index + 1} + ${LENGTH_MARK} <= stop) { ic += ${index + 1}; continue; } ` : '';
       return {
-        source:
-          `{ const a = ${lo(rs1)}; const b = ${lo(rs2)}; const c = ${hi(rs1)}; const d = ${hi(rs2)};` +
-          ` cpu.pc = ${conditions[funct3]} ? pc0 + ${delta} + ${offset} : pc0 + ${next}; cpu.icount = ic + ${index + 1}; return; }`,
-        ends: true,
+        source: `if (${condition}) { ${again}${b.flush()} cpu.pc = pc0 + ${delta} + ${offset}; cpu.icount = ic + ${index + 1}; return; }`,
+        ends: false,
       };
     }
     case 0x37:
-      return plain(`xlo[${rd}] = ${inst & 0xfffff000}; xhi[${rd}] = ${inst >> 31};`);
+      return plain(b.set(rd, `${inst & 0xfffff000}`, `${inst >> 31}`));
     case 0x17:
-      return plain(`{ const v = pc0 + ${delta} + ${inst & 0xfffff000}; xlo[${rd}] = v | 0; xhi[${rd}] = Math.floor(v / 4294967296) | 0; }`);
+      return plain(`{ const v = pc0 + ${delta} + ${inst & 0xfffff000}; ${b.set(rd, 'v | 0', 'Math.floor(v / 4294967296) | 0')} }`);
     case 0x6f: {
       const imm = ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1);
-      const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; xlo[${rd}] = n | 0; xhi[${rd}] = Math.floor(n / 4294967296) | 0; }`;
-      return { source: `${link} cpu.pc = pc0 + ${delta} + ${imm}; cpu.icount = ic + ${index + 1}; return;`, ends: true };
+      const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
+      const j = jump(`pc0 + ${delta} + ${imm}`);
+      return { source: `${link} ${j.source}`, ends: true };
     }
     case 0x67: {
       if (funct3 !== 0) return undefined;
       const imm = inst >> 20;
-      const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; xlo[${rd}] = n | 0; xhi[${rd}] = Math.floor(n / 4294967296) | 0; }`;
-      return {
-        source:
-          `{ const s = (${lo(rs1)} >>> 0) + ${imm >>> 0}; const h = (${hi(rs1)} + ${imm >> 31} + (s > 4294967295 ? 1 : 0)) | 0;` +
-          ` const t = h * 4294967296 + ((s & ~1) >>> 0); ${link} cpu.pc = t; cpu.icount = ic + ${index + 1}; return; }`,
-        ends: true,
-      };
+      const target =
+        `const s = (${b.lo(rs1)} >>> 0) + ${imm >>> 0}; const h = (${b.hi(rs1)} + ${imm >> 31} + (s > 4294967295 ? 1 : 0)) | 0;` +
+        ` const t = h * 4294967296 + ((s & ~1) >>> 0);`;
+      const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
+      return { source: `{ ${target} ${link} ${jump('t').source} }`, ends: true };
     }
     case 0x1b: {
       const imm = inst >> 20;
       const f7 = inst >>> 25;
+      const a = b.lo(rs1);
       let v: string;
-      if (funct3 === 0) v = `(${lo(rs1)} + ${imm}) | 0`;
-      else if (funct3 === 1 && f7 === 0) v = `${lo(rs1)} << ${imm & 31}`;
-      else if (funct3 === 5 && f7 === 0) v = `(${lo(rs1)} >>> ${imm & 31}) | 0`;
-      else if (funct3 === 5 && f7 === 0x20) v = `${lo(rs1)} >> ${imm & 31}`;
+      if (funct3 === 0) v = `(${a} + ${imm}) | 0`;
+      else if (funct3 === 1 && f7 === 0) v = `${a} << ${imm & 31}`;
+      else if (funct3 === 5 && f7 === 0) v = `(${a} >>> ${imm & 31}) | 0`;
+      else if (funct3 === 5 && f7 === 0x20) v = `${a} >> ${imm & 31}`;
       else return undefined;
-      return plain(`{ const v = ${v}; xlo[${rd}] = v; xhi[${rd}] = v >> 31; }`);
+      return plain(`{ const v = ${v}; ${b.set(rd, 'v', 'v >> 31')} }`);
     }
     case 0x3b: {
       const f7 = inst >>> 25;
       if (f7 === 1) {
         if (funct3 !== 0 && funct3 < 4) return undefined;
-        return plain(`executeMW(cpu, ${funct3}, ${rd}, ${lo(rs1)}, ${lo(rs2)});`);
+        if (rd === 0) return plain('');
+        return plain(`executeMW(cpu, ${funct3}, ${rd}, ${b.lo(rs1)}, ${b.lo(rs2)}); ${b.reload(rd)}`);
       }
+      const [a, c] = [b.lo(rs1), b.lo(rs2)];
       let v: string;
-      if (f7 === 0 && funct3 === 0) v = `(${lo(rs1)} + ${lo(rs2)}) | 0`;
-      else if (f7 === 0x20 && funct3 === 0) v = `(${lo(rs1)} - ${lo(rs2)}) | 0`;
-      else if (f7 === 0 && funct3 === 1) v = `${lo(rs1)} << (${lo(rs2)} & 31)`;
-      else if (f7 === 0 && funct3 === 5) v = `(${lo(rs1)} >>> (${lo(rs2)} & 31)) | 0`;
-      else if (f7 === 0x20 && funct3 === 5) v = `${lo(rs1)} >> (${lo(rs2)} & 31)`;
+      if (f7 === 0 && funct3 === 0) v = `(${a} + ${c}) | 0`;
+      else if (f7 === 0x20 && funct3 === 0) v = `(${a} - ${c}) | 0`;
+      else if (f7 === 0 && funct3 === 1) v = `${a} << (${c} & 31)`;
+      else if (f7 === 0 && funct3 === 5) v = `(${a} >>> (${c} & 31)) | 0`;
+      else if (f7 === 0x20 && funct3 === 5) v = `${a} >> (${c} & 31)`;
       else return undefined;
-      return plain(`{ const v = ${v}; xlo[${rd}] = v; xhi[${rd}] = v >> 31; }`);
+      return plain(`{ const v = ${v}; ${b.set(rd, 'v', 'v >> 31')} }`);
     }
     default:
       // MISC-MEM, AMO, SYSTEM and everything illegal stay with the interpreter.
@@ -397,36 +476,43 @@ function emit(inst: number, raw: number, delta: number, len: number, index: numb
   }
 }
 
-function loadFast(funct3: number, rd: number): string {
+/** SLLI/SRLI/SRAI encodings the interpreter accepts (others are illegal instructions). */
+function validShift(inst: number, funct3: number): boolean {
+  const f6 = inst >>> 26;
+  return funct3 === 1 ? f6 === 0 : f6 === 0 || f6 === 0x10;
+}
+
+function loadFast(b: BlockSource, funct3: number, rd: number): string {
   switch (funct3) {
     case 0:
-      return `const v = i8[off]; xlo[${rd}] = v; xhi[${rd}] = v >> 31;`;
+      return `{ const v = i8[off]; ${b.set(rd, 'v', 'v >> 31')} }`;
     case 1:
-      return `const v = i16[off >> 1]; xlo[${rd}] = v; xhi[${rd}] = v >> 31;`;
+      return `{ const v = i16[off >> 1]; ${b.set(rd, 'v', 'v >> 31')} }`;
     case 2:
-      return `const v = i32[off >> 2]; xlo[${rd}] = v; xhi[${rd}] = v >> 31;`;
+      return `{ const v = i32[off >> 2]; ${b.set(rd, 'v', 'v >> 31')} }`;
     case 3:
-      return `xlo[${rd}] = i32[off >> 2]; xhi[${rd}] = i32[(off >> 2) + 1];`;
+      return b.set(rd, 'i32[off >> 2]', 'i32[(off >> 2) + 1]');
     case 4:
-      return `xlo[${rd}] = u8[off]; xhi[${rd}] = 0;`;
+      return b.set(rd, 'u8[off]', '0');
     case 5:
-      return `xlo[${rd}] = u16[off >> 1]; xhi[${rd}] = 0;`;
+      return b.set(rd, 'u16[off >> 1]', '0');
     default:
-      return `xlo[${rd}] = i32[off >> 2]; xhi[${rd}] = 0;`;
+      return b.set(rd, 'i32[off >> 2]', '0');
   }
 }
 
-/** A 64-bit shift by a constant amount, specialized at translation. */
-function shiftImmediate(kind: 'sll' | 'srl' | 'sra', rd: number, rs1: number, sh: number): string {
-  if (sh === 0) return `xlo[${rd}] = ${lo(rs1)}; xhi[${rd}] = ${hi(rs1)};`;
+/** A 64-bit shift by a constant amount, specialized at translation (mirrors alu.ts). */
+function shiftImmediate(b: BlockSource, kind: 'sll' | 'srl' | 'sra', rd: number, rs1: number, sh: number): string {
+  const [a, ah] = [b.lo(rs1), b.hi(rs1)];
+  if (sh === 0) return `{ const t = ${a}; const u = ${ah}; ${b.set(rd, 't', 'u')} }`;
   if (kind === 'sll') {
-    if (sh < 32) return `{ const l = ${lo(rs1)}; xhi[${rd}] = (${hi(rs1)} << ${sh}) | (l >>> ${32 - sh}); xlo[${rd}] = l << ${sh}; }`;
-    return `xhi[${rd}] = ${lo(rs1)} << ${sh - 32}; xlo[${rd}] = 0;`;
+    if (sh < 32) return `{ const t = ${a} << ${sh}; const u = (${ah} << ${sh}) | (${a} >>> ${32 - sh}); ${b.set(rd, 't', 'u')} }`;
+    return `{ const u = ${a} << ${sh - 32}; ${b.set(rd, '0', 'u')} }`;
   }
   if (sh < 32) {
-    const top = kind === 'srl' ? `h >>> ${sh}` : `h >> ${sh}`;
-    return `{ const h = ${hi(rs1)}; xlo[${rd}] = (${lo(rs1)} >>> ${sh}) | (h << ${32 - sh}); xhi[${rd}] = ${top}; }`;
+    const top = kind === 'srl' ? `(${ah} >>> ${sh}) | 0` : `${ah} >> ${sh}`;
+    return `{ const t = (${a} >>> ${sh}) | (${ah} << ${32 - sh}); const u = ${top}; ${b.set(rd, 't', 'u')} }`;
   }
-  if (kind === 'srl') return `xlo[${rd}] = ${hi(rs1)} >>> ${sh - 32}; xhi[${rd}] = 0;`;
-  return `{ const h = ${hi(rs1)}; xlo[${rd}] = h >> ${sh - 32}; xhi[${rd}] = h >> 31; }`;
+  if (kind === 'srl') return `{ const t = (${ah} >>> ${sh - 32}) | 0; ${b.set(rd, 't', '0')} }`;
+  return `{ const t = ${ah} >> ${sh - 32}; const u = ${ah} >> 31; ${b.set(rd, 't', 'u')} }`;
 }
