@@ -17,6 +17,12 @@ export interface GuestRunOptions {
   readonly limit?: number;
   /** Translate hot blocks (the machine's default) or interpret only. */
   readonly translate?: boolean;
+  /** Run through the app's runtime with every effect recorded in an event store (bench/cpu/recorded.ts). */
+  readonly record?: boolean;
+  /** Other images than bench.elf: URLs of firmware and payload (the Chromium page fetches them). */
+  readonly images?: { readonly bios: string; readonly kernel?: string };
+  /** Stop as soon as the console shows this text (a firmware prompt), reason 'until'. */
+  readonly until?: string;
 }
 
 export interface GuestRun {
@@ -26,7 +32,7 @@ export interface GuestRun {
   /** CPU time of the same span when the host can tell (Node: the whole process, JIT and GC threads included). */
   readonly cpuSeconds?: number;
   readonly setupSeconds: number;
-  readonly reason: StopReason;
+  readonly reason: StopReason | 'until';
   readonly exitCode?: number;
   /** The last few hundred bytes the guest wrote to the UART. */
   readonly consoleTail: string;
@@ -35,14 +41,14 @@ export interface GuestRun {
 const TAIL_BYTES = 400;
 
 /** Runs `image` from reset until poweroff (or `limit`), timing with `now` and, if given, `cpuNow` (both in milliseconds). */
-export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number, cpuNow?: () => number): GuestRun {
+export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number, cpuNow?: () => number, kernel?: Uint8Array): GuestRun {
   const t0 = now();
-  const machine = new Machine({ bios: image, biosName: 'bench.elf', translate: options.translate ?? true });
+  const machine = new Machine({ bios: image, biosName: 'bench.elf', translate: options.translate ?? true, ...(kernel ? { kernel } : {}) });
   const t1 = now();
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const decoder = new TextDecoder();
   let tail = '';
-  let reason: StopReason = 'budget';
+  let reason: StopReason | 'until' = 'budget';
   let exitCode: number | undefined;
   const c2 = cpuNow?.() ?? 0;
   const t2 = now();
@@ -52,6 +58,10 @@ export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () =>
     exitCode = result.exitCode;
     const out = machine.drainOutput();
     if (out.length > 0) tail = (tail + decoder.decode(out)).slice(-TAIL_BYTES);
+    if (options.until !== undefined && tail.includes(options.until)) {
+      reason = 'until';
+      break;
+    }
     if (reason !== 'budget') break;
   }
   const t3 = now();
