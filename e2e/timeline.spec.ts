@@ -32,14 +32,15 @@ test('a click on the density strip travels to that part of the stream, and the d
   await expect(strip).toHaveAttribute('data-head', String(head));
 
   // The strip is painted in the families' colours: the middle row of pixels is not all background.
-  const painted = await strip.evaluate((canvas: HTMLCanvasElement) => {
-    const ctx = canvas.getContext('2d')!;
-    const row = ctx.getImageData(0, Math.floor(canvas.height / 2), canvas.width, 1).data;
-    let colored = 0;
-    for (let i = 0; i < row.length; i += 4) if (row[i] !== 0x10 || row[i + 1] !== 0x13 || row[i + 2] !== 0x1a) colored++;
-    return colored / (row.length / 4);
-  });
-  expect(painted).toBeGreaterThan(0.9);
+  const painted = () =>
+    strip.evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d')!;
+      const row = ctx.getImageData(0, Math.floor(canvas.height / 2), canvas.width, 1).data;
+      let colored = 0;
+      for (let i = 0; i < row.length; i += 4) if (row[i] !== 0x10 || row[i + 1] !== 0x13 || row[i + 2] !== 0x1a) colored++;
+      return colored / (row.length / 4);
+    });
+  await expect.poll(painted).toBeGreaterThan(0.9);
 
   // A click a quarter of the way along travels to about a quarter of the stream.
   const box = (await strip.boundingBox())!;

@@ -5,10 +5,12 @@ import { FAMILY_COLOR } from '../eventSummary.ts';
 import type { StreamIndex } from '../streamIndex.ts';
 
 const HEIGHT = 22;
+/** A growing stream redraws the strip at most this often; a new viewed point or size redraws at once. */
+const GROWTH_REDRAW_MS = 250;
 
 /**
- * Drawn on a canvas from the stream's per-block family counts (StreamIndex.density), at most once
- * per animation frame, so a million events cost a millisecond or two per redraw and no DOM.
+ * Drawn on a canvas from the stream's per-block family counts (StreamIndex.density), at most four
+ * times a second while the stream grows, so a million events cost a few milliseconds per redraw and no DOM.
  */
 export function DensityStrip({ stream, pastSeq, onPick }: { stream: StreamIndex; pastSeq: number | null; onPick: (seq: number) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -19,8 +21,11 @@ export function DensityStrip({ stream, pastSeq, onPick }: { stream: StreamIndex;
     const el = canvas.current;
     if (!el) return;
     let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let drawnAt = -Infinity;
     const draw = () => {
       frame = 0;
+      drawnAt = performance.now();
       const ratio = window.devicePixelRatio || 1;
       const width = Math.max(1, Math.round(el.clientWidth * ratio));
       const height = Math.round(HEIGHT * ratio);
@@ -64,8 +69,15 @@ export function DensityStrip({ stream, pastSeq, onPick }: { stream: StreamIndex;
     const schedule = () => {
       if (frame === 0) frame = requestAnimationFrame(draw);
     };
+    const grown = () => {
+      if (timer !== null || frame !== 0) return;
+      timer = setTimeout(() => {
+        timer = null;
+        schedule();
+      }, Math.max(0, drawnAt + GROWTH_REDRAW_MS - performance.now()));
+    };
     schedule();
-    const stop = stream.onChange(schedule);
+    const stop = stream.onChange(grown);
     const resize = new ResizeObserver(schedule);
     resize.observe(el);
     redraw.current = schedule;
@@ -74,6 +86,7 @@ export function DensityStrip({ stream, pastSeq, onPick }: { stream: StreamIndex;
       resize.disconnect();
       redraw.current = () => undefined;
       if (frame !== 0) cancelAnimationFrame(frame);
+      if (timer !== null) clearTimeout(timer);
     };
   }, [stream]);
 
