@@ -66,7 +66,8 @@ test('a click on the density strip travels to that part of the stream, and the d
   await expect(details.locator('.bytes')).toHaveText(/^“[a-z ]*\\r”$/);
   await expect(details).toContainText(/\(\d+ bytes\)/);
   await expect(details).toContainText('uart0');
-  await page.screenshot({ path: 'test-results/screenshots/timeline-1280.png', fullPage: true });
+  await strip.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/timeline-1280.png' });
   expect(errors).toEqual([]);
 });
 
@@ -141,7 +142,8 @@ test.describe('on a phone', () => {
     await expect(details.locator('h3')).toContainText('InputReceived');
     const box = (await details.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: 'test-results/screenshots/timeline-390.png', fullPage: true });
+    await details.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/screenshots/timeline-390.png' });
     expect(errors).toEqual([]);
   });
 });

@@ -47,6 +47,12 @@ describe('StreamIndex', () => {
     expect(d[1 * f + family('device')]).toBe(4);
     expect(d[0 * f + family('device')]).toBe(0);
 
+    // One column per event: every column holds exactly one (at 102 events, (i / head) * columns slips below 31 and 62).
+    const each = new StreamIndex(async () => []);
+    each.apply({ from: 1, types: codes(102, () => 'TrapTaken'), tail: [], console: null });
+    const perColumn = each.density(102);
+    for (let c = 0; c < 102; c++) expect(perColumn[c * f + family('execution')]).toBe(1);
+
     const long = new StreamIndex(async () => []);
     const n = BLOCK * 40;
     long.apply({ from: 1, types: codes(n, (s) => (s <= n / 2 ? 'InstructionsExecuted' : 'TrapTaken')), tail: [], console: null });

@@ -149,12 +149,13 @@ export class StreamIndex {
     if (head / columns >= BLOCK || head > 256 * BLOCK) {
       const blocks = Math.ceil(head / BLOCK);
       for (let b = 0; b < blocks; b++) {
-        const column = Math.min(columns - 1, Math.floor(((b * BLOCK) / head) * columns));
+        const column = Math.min(columns - 1, Math.floor((b * BLOCK * columns) / head));
         for (let f = 0; f < families; f++) out[column * families + f] += this.blockCounts[b * families + f];
       }
       return out;
     }
-    for (let i = 0; i < head; i++) out[Math.floor((i / head) * columns) * families + FAMILY_OF_CODE[this.codes[i]]]++;
+    // Integer products before the division: (i / head) * columns lands just below whole numbers and leaves columns empty.
+    for (let i = 0; i < head; i++) out[Math.floor((i * columns) / head) * families + FAMILY_OF_CODE[this.codes[i]]]++;
     return out;
   }
 
