@@ -80,8 +80,11 @@ export class Travel {
     // Search backwards one checkpoint interval at a time: the last hit before `from` is in the
     // latest interval that has any.
     let end = from;
+    // Each interval's replayer is done with once searched: the next one restores into its machine.
+    let spare: Machine | undefined;
     for (;;) {
-      const { replayer, start } = await this.fresh(config, end, Number.MAX_SAFE_INTEGER, true);
+      const { replayer, start } = await this.fresh(config, end, Number.MAX_SAFE_INTEGER, true, spare);
+      spare = replayer.incarnation.machine;
       let last: number | null = null;
       replayer.runToBreakpoint(
         events,
