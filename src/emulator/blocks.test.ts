@@ -1,0 +1,71 @@
+// Translated blocks stop where the interpreter stops: at breakpoints, watchpoints and slice ends.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Machine } from './machine.ts';
+import { addi, bne, layout, program, sd } from './testing/rv64Encoder.ts';
+
+const T0 = 5;
+const A0 = 10;
+const A1 = 11;
+
+/** A loop storing a0 to t0 + 8*i for 100 iterations: one block that loops on itself when translated. */
+function loop(): Uint8Array {
+  return program(
+    layout({
+      0: [addi(T0, 0, 1), 0x01f29293 /* slli t0,t0,31 */, addi(A1, 0, 100)],
+      12: [addi(A0, A0, 3), sd(T0, A0, 0x100), addi(T0, T0, 8), addi(A1, A1, -1), bne(A1, 0, -16)],
+    }),
+  );
+}
+
+function both(): [Machine, Machine] {
+  return [new Machine({ bios: loop(), memoryMiB: 16, translate: { threshold: 1 } }), new Machine({ bios: loop(), memoryMiB: 16, translate: false })];
+}
+
+describe('translated blocks', () => {
+  it('hit a write watchpoint at the store inside a looping block, at the interpreter\'s icount', () => {
+    const results = both().map((m) => {
+      m.run(40); // the loop block is translated and has looped
+      m.watchWrite(0x8000_0000 + 0x100 + 8 * 30, 8);
+      const r = m.run(10_000);
+      return { reason: r.reason, icount: m.icount, hit: m.watchHit, pc: m.pc, hash: m.stateHash(), blocks: m.blocksCompiled };
+    });
+    expect(results[0].reason).toBe('watchpoint');
+    expect(results[0].blocks).toBeGreaterThan(0);
+    expect({ ...results[0], blocks: 0 }).toEqual({ ...results[1], blocks: 0 });
+  });
+
+  it('stop at a breakpoint inside a looping block, at the interpreter\'s icount', () => {
+    const results = both().map((m) => {
+      m.run(40);
+      m.breakpoints.add(0x8000_0000 + 20); // the addi after the store
+      const first = m.run(10_000);
+      const icount = m.icount;
+      const second = m.run(10_000);
+      return { first: first.reason, icount, second: second.reason, again: m.icount, hash: m.stateHash() };
+    });
+    expect(results[0].first).toBe('breakpoint');
+    expect(results[0].again - results[0].icount).toBe(5); // one pass of the loop later
+    expect(results[0]).toEqual(results[1]);
+  });
+
+  it('end slices at exactly the budget, however short', () => {
+    const [fast, slow] = both();
+    for (const n of [1, 2, 3, 7, 1, 50, 4, 5, 6]) {
+      expect(fast.run(n)).toEqual(slow.run(n));
+      expect(fast.icount).toBe(slow.icount);
+      expect(fast.pc).toBe(slow.pc);
+    }
+    expect(fast.stateHash()).toBe(slow.stateHash());
+  });
+
+  it('are counted and bounded on a real guest', () => {
+    const m = new Machine({ bios: new Uint8Array(readFileSync('public/guests/bench.elf')), translate: { threshold: 1 } });
+    const events: { pc: number; instructions: number; hits: number }[] = [];
+    m.onCompiled = (b) => events.push(b);
+    m.run(5_000_000);
+    expect(m.blocksCompiled).toBe(events.length);
+    expect(events.length).toBeGreaterThan(10);
+    expect(events.every((e) => e.instructions >= 1 && e.instructions <= 64 && e.hits === 1)).toBe(true);
+  });
+});
