@@ -164,7 +164,11 @@ export function thinned(entries: readonly { id: string; icount: number }[], focu
   return drop;
 }
 
-/** Deletions between two page sweeps: a sweep reads every page map, so not too often; until then pages may linger. */
+/**
+ * Deletions between two page sweeps, at least: a sweep reads every page map of every checkpoint, so
+ * it waits for as many deletions as the VM has checkpoints (amortised constant cost per deletion;
+ * unreferenced pages linger at most that long).
+ */
 const SWEEP_EVERY = 256;
 
 /** The checkpoints of one VM: its entries in icount order, their capture, loading and thinning. */
@@ -375,7 +379,7 @@ export class VmCheckpoints {
     this.entries = this.entries.filter((e) => !drop.has(e.id));
     await this.store.delete(this.vmId, [...drop]);
     this.deletedSinceSweep += drop.size;
-    if (this.deletedSinceSweep >= SWEEP_EVERY) {
+    if (this.deletedSinceSweep >= Math.max(SWEEP_EVERY, this.entries.length)) {
       this.deletedSinceSweep = 0;
       await this.store.sweep(this.cache.pinnedHashes());
     }

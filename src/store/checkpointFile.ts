@@ -122,9 +122,15 @@ export async function parseCheckpointSection(lines: readonly string[], firstLine
 
 /** Writes a checked section's checkpoints under `vmId`, each with the pages it needs (pages already stored are the same by content). */
 export async function importCheckpoints(store: CheckpointStore, vmId: string, section: CheckpointSection): Promise<void> {
+  // Each page goes with the first checkpoint that needs it: checkpoints share most of their pages.
+  const written = new Set<string>();
   for (const c of section.checkpoints) {
     const pages = new Map<string, Uint8Array>();
-    for (const h of unpackPageMap(c.pageMap).values()) pages.set(h, section.pages.get(h)!);
+    for (const h of unpackPageMap(c.pageMap).values()) {
+      if (written.has(h)) continue;
+      written.add(h);
+      pages.set(h, section.pages.get(h)!);
+    }
     await store.put({ ...c, vmId }, pages);
   }
 }
