@@ -168,6 +168,13 @@ const HELPERS = { executeM, executeMW };
  * registers the interpreter would have left.
  */
 class BlockSource {
+  constructor(private readonly labels: ReadonlyMap<number, number>) {}
+
+  /** The label of an instruction of the block at byte offset `delta`, if a jump inside the block goes there. */
+  labelOf(delta: number): number | undefined {
+    return this.labels.get(delta);
+  }
+
   private readonly lines: string[] = [];
   private readonly used = new Set<number>();
   private readonly written = new Set<number>();
@@ -231,17 +238,35 @@ class BlockSource {
       .split(LENGTH_MARK)
       .join(String(this.count))
       .replace(/@flush(\d+)@/g, (_, n: string) => this.writeBack(this.loops ? written : written.slice(0, Number(n))));
-    return `return function block(cpu) {\nconst pc0 = cpu.pc; let ic = cpu.icount; const stop = cpu.stopAt;\n${declare}for (;;) {\n${body}\n}\n};`;
+    return `return function block(cpu) {\nconst pc0 = cpu.pc; let ic = cpu.icount; const stop = cpu.stopAt; let label = 0;\n${declare}for (;;) {\nswitch (label) {\ncase 0:\n${body}\n}\n}\n};`;
   }
+}
+
+interface Decoded {
+  readonly inst: number;
+  readonly raw: number;
+  readonly delta: number;
+  readonly len: number;
+}
+
+/** Byte offset from the block start that a branch or JAL at `delta` goes to, or undefined for other instructions. */
+function staticTarget(inst: number, delta: number): number | undefined {
+  const opcode = inst & 0x7f;
+  if (opcode === 0x63) return delta + (((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1));
+  if (opcode === 0x6f) return delta + (((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1));
+  return undefined;
 }
 
 function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
   const u16 = cpu.u16;
   const pageEnd = (off & ~4095) + 4096;
-  const block = new BlockSource();
+  // Pass 1: the instructions of the region, in address order. It goes on past branches and plain
+  // jumps (`j`: code after one is reached by branches inside the region), and ends after a call or
+  // an indirect jump, before an instruction left to the interpreter, at the page end or at MAX_BLOCK.
+  const code: Decoded[] = [];
   let at = off;
   let ended = false;
-  while (block.count < MAX_BLOCK && at < pageEnd) {
+  while (code.length < MAX_BLOCK && at < pageEnd) {
     const parcel = u16[at >> 1];
     let inst: number;
     let len: number;
@@ -253,18 +278,38 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
       inst = parcel | (u16[(at >> 1) + 1] << 16);
       len = 4;
     }
-    const code = emit(block, inst, len === 2 ? parcel : inst >>> 0, at - off, len, block.count);
-    if (code === undefined) break;
-    block.push(code.source);
-    block.count++;
+    if (!translatable(inst)) break;
+    code.push({ inst, raw: len === 2 ? parcel : inst >>> 0, delta: at - off, len });
     at += len;
-    if (code.ends) {
+    const opcode = inst & 0x7f;
+    if (opcode === 0x67 || (opcode === 0x6f && ((inst >> 7) & 31) !== 0)) {
       ended = true;
       break;
     }
   }
-  if (block.count === 0) return undefined;
-  if (!ended) block.push(`${block.flush()} cpu.pc = pc0 + ${at - off}; cpu.icount = ic + ${block.count}; return;`);
+  if (code.length === 0) return undefined;
+  // Branch and jump targets that are instructions of the region become labels to go to inside it.
+  const starts = new Set(code.map((c) => c.delta));
+  const labels = new Map<number, number>([[0, 0]]);
+  for (const c of code) {
+    const target = staticTarget(c.inst, c.delta);
+    if (target !== undefined && starts.has(target) && !labels.has(target)) labels.set(target, labels.size);
+  }
+  // Pass 2: the source. `ic` is the icount at the start of the current labelled section.
+  const block = new BlockSource(labels);
+  let sectionStart = 0;
+  for (const [i, c] of code.entries()) {
+    const label = labels.get(c.delta);
+    if (label !== undefined && label !== 0) {
+      block.push(`ic += ${i - sectionStart};\ncase ${label}:`);
+      sectionStart = i;
+    }
+    const emitted = emit(block, c.inst, c.raw, c.delta, c.len, i - sectionStart);
+    if (emitted === undefined) throw new Error(`instruction ${c.raw.toString(16)} passed translatable() but has no translation`);
+    block.push(emitted.source);
+    block.count++;
+  }
+  if (!ended) block.push(`${block.flush()} cpu.pc = pc0 + ${at - off}; cpu.icount = ic + ${code.length - sectionStart}; return;`);
   // The generated source only ever contains numbers produced here from instruction fields.
   const factory = new Function(
     'xlo',
@@ -282,7 +327,7 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     `const { executeM, executeMW } = helpers;\n${block.source()}`,
   ) as (...args: unknown[]) => BlockFunction;
   const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS);
-  return { fn, instructions: block.count, bytes: at - off };
+  return { fn, instructions: code.length, bytes: at - off };
 }
 
 interface Emitted {
@@ -412,15 +457,9 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const condition = [`${a} === ${c} && ${ah} === ${ch}`, `${a} !== ${c} || ${ah} !== ${ch}`, '', '', less, `!(${less})`, below, `!(${below})`][funct3];
       if (condition === '') return undefined;
       const offset = ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1);
-      // A taken branch leaves the block, except one back to the block's own start, which loops
-      // inside it while a whole further pass fits before stopAt. Not taken: the block goes on.
-      const loops = delta + offset === 0;
-      if (loops) b.loops = true;
-      const again = loops ? `if (ic + ${index + 1} + ${LENGTH_MARK} <= stop) { ic += ${index + 1}; continue; } ` : '';
-      return {
-        source: `if (${condition}) { ${again}${b.flush()} cpu.pc = pc0 + ${delta} + ${offset}; cpu.icount = ic + ${index + 1}; return; }`,
-        ends: false,
-      };
+      // A taken branch to an instruction of the block goes there (while a whole pass of the block
+      // still fits before stopAt); elsewhere it leaves the block. Not taken: the block goes on.
+      return { source: `if (${condition}) { ${goTo(b, delta + offset, index)} }`, ends: false };
     }
     case 0x37:
       return plain(b.set(rd, `${inst & 0xfffff000}`, `${inst >> 31}`));
@@ -428,7 +467,8 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       return plain(`{ const v = pc0 + ${delta} + ${inst & 0xfffff000}; ${b.set(rd, 'v | 0', 'Math.floor(v / 4294967296) | 0')} }`);
     case 0x6f: {
       const imm = ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1);
-      const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
+      if (rd === 0) return { source: goTo(b, delta + imm, index), ends: true };
+      const link = `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
       const j = jump(`pc0 + ${delta} + ${imm}`);
       return { source: `${link} ${j.source}`, ends: true };
     }
@@ -474,6 +514,20 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       // MISC-MEM, AMO, SYSTEM and everything illegal stay with the interpreter.
       return undefined;
   }
+}
+
+/** A jump to byte offset `target` from the instruction `index` of its section: inside the block or out. */
+function goTo(b: BlockSource, target: number, index: number): string {
+  const label = b.labelOf(target);
+  const out = `${b.flush()} cpu.pc = pc0 + ${target}; cpu.icount = ic + ${index + 1}; return;`;
+  if (label === undefined) return out;
+  b.loops = true;
+  return `if (ic + ${index + 1} + ${LENGTH_MARK} <= stop) { ic += ${index + 1}; label = ${label}; continue; } ${out}`;
+}
+
+/** Whether `emit` translates the instruction (a throwaway BlockSource: only the answer matters). */
+function translatable(inst: number): boolean {
+  return emit(new BlockSource(new Map()), inst, 0, 0, 4, 0) !== undefined;
 }
 
 /** SLLI/SRLI/SRAI encodings the interpreter accepts (others are illegal instructions). */
