@@ -63,13 +63,41 @@ export interface CpuHooks {
 export class Cpu {
   readonly xlo = new Int32Array(32);
   readonly xhi = new Int32Array(32);
-  /** Address of the current instruction, the signed 64-bit value (exact below 2^53 in magnitude). */
-  pc = 0;
+  /**
+   * pc, icount and stopAt: numbers beyond the engine's small integers that the interpreter and every
+   * translated block write back on each exit. Kept in a Float64Array behind accessors rather than in
+   * fields: storing such a number into a field can allocate a heap number per store, a typed-array
+   * store never does.
+   */
+  private readonly scalars = new Float64Array(3);
   priv = PRIV_M;
+
+  /** Address of the current instruction, the signed 64-bit value (exact below 2^53 in magnitude). */
+  get pc(): number {
+    return this.scalars[0];
+  }
+
+  set pc(value: number) {
+    this.scalars[0] = value;
+  }
+
   /** Instructions executed, counting ones that trapped. Drives mtime, cycle and instret. */
-  icount = 0;
+  get icount(): number {
+    return this.scalars[1];
+  }
+
+  set icount(value: number) {
+    this.scalars[1] = value;
+  }
+
   /** The run loop stops before executing the instruction at this icount. */
-  stopAt = 0;
+  get stopAt(): number {
+    return this.scalars[2];
+  }
+
+  set stopAt(value: number) {
+    this.scalars[2] = value;
+  }
   /** Set by WFI; the machine decides when the hart wakes. */
   waiting = false;
   /** Raw bits of the current instruction (16 or 32 bits), for illegal-instruction tval. */

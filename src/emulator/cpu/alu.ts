@@ -1,6 +1,10 @@
-// 64-bit shifts on (hi, lo) register pairs, shared by OP and OP-IMM.
+// 64-bit shifts on (hi, lo) register pairs, shared by OP and OP-IMM. They take the source register's
+// number, not its halves: an int32 argument outside the engine's small-integer range is boxed into a
+// heap number on every call that is not inlined.
 
-export function shiftLeft(xlo: Int32Array, xhi: Int32Array, rd: number, lo: number, hi: number, sh: number): void {
+export function shiftLeft(xlo: Int32Array, xhi: Int32Array, rd: number, rs1: number, sh: number): void {
+  const lo = xlo[rs1];
+  const hi = xhi[rs1];
   if (sh === 0) {
     xlo[rd] = lo;
     xhi[rd] = hi;
@@ -13,7 +17,9 @@ export function shiftLeft(xlo: Int32Array, xhi: Int32Array, rd: number, lo: numb
   }
 }
 
-export function shiftRightLogical(xlo: Int32Array, xhi: Int32Array, rd: number, lo: number, hi: number, sh: number): void {
+export function shiftRightLogical(xlo: Int32Array, xhi: Int32Array, rd: number, rs1: number, sh: number): void {
+  const lo = xlo[rs1];
+  const hi = xhi[rs1];
   if (sh === 0) {
     xlo[rd] = lo;
     xhi[rd] = hi;
@@ -26,7 +32,9 @@ export function shiftRightLogical(xlo: Int32Array, xhi: Int32Array, rd: number, 
   }
 }
 
-export function shiftRightArith(xlo: Int32Array, xhi: Int32Array, rd: number, lo: number, hi: number, sh: number): void {
+export function shiftRightArith(xlo: Int32Array, xhi: Int32Array, rd: number, rs1: number, sh: number): void {
+  const lo = xlo[rs1];
+  const hi = xhi[rs1];
   if (sh === 0) {
     xlo[rd] = lo;
     xhi[rd] = hi;

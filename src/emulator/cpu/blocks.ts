@@ -206,6 +206,13 @@ class BlockSource {
     return `l${rd} = ${lo}; h${rd} = ${hi};`;
   }
 
+  /** Writes one register's locals to the hart, for a helper that reads it there (x0 needs nothing). */
+  store(r: number): string {
+    if (r === 0) return '';
+    this.used.add(r);
+    return `xlo[${r}] = l${r}; xhi[${r}] = h${r};`;
+  }
+
   /** rd was written by a helper into the hart: take it back into the locals. */
   reload(rd: number): string {
     if (rd === 0) return '';
@@ -395,7 +402,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const funct7 = inst >>> 25;
       if (funct7 === 1) {
         if (rd === 0) return plain('');
-        return plain(`executeM(cpu, ${funct3}, ${rd}, ${b.hi(rs1)}, ${b.lo(rs1)}, ${b.hi(rs2)}, ${b.lo(rs2)}); ${b.reload(rd)}`);
+        return plain(`${b.store(rs1)} ${b.store(rs2)} executeM(cpu, ${funct3}, ${rd}, ${rs1}, ${rs2}); ${b.reload(rd)}`);
       }
       if (funct7 !== 0 && !(funct7 === 0x20 && (funct3 === 0 || funct3 === 5))) return undefined;
       if (rd === 0) return plain('');
@@ -503,7 +510,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       if (f7 === 1) {
         if (funct3 !== 0 && funct3 < 4) return undefined;
         if (rd === 0) return plain('');
-        return plain(`executeMW(cpu, ${funct3}, ${rd}, ${b.lo(rs1)}, ${b.lo(rs2)}); ${b.reload(rd)}`);
+        return plain(`${b.store(rs1)} ${b.store(rs2)} executeMW(cpu, ${funct3}, ${rd}, ${rs1}, ${rs2}); ${b.reload(rd)}`);
       }
       const [a, c] = [b.lo(rs1), b.lo(rs2)];
       let v: string;

@@ -15,7 +15,32 @@ export function mulhu32(a: number, b: number): number {
 }
 
 /** Result registers of the last 64-bit operation (avoids allocating a tuple per instruction). */
-export const result = { lo: 0, hi: 0 };
+/**
+ * The (hi, lo) pair of the last operation, kept in an Int32Array behind accessors: storing an int32
+ * outside the engine's small-integer range into a plain field can allocate a heap number each time
+ * (31-bit small integers in Chromium), a typed-array store never does.
+ */
+class Pair {
+  private readonly v = new Int32Array(2);
+
+  get lo(): number {
+    return this.v[0];
+  }
+
+  set lo(value: number) {
+    this.v[0] = value;
+  }
+
+  get hi(): number {
+    return this.v[1];
+  }
+
+  set hi(value: number) {
+    this.v[1] = value;
+  }
+}
+
+export const result = new Pair();
 
 /** Low 64 bits of a * b. */
 export function mul64(ahi: number, alo: number, bhi: number, blo: number): void {

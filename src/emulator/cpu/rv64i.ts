@@ -127,7 +127,7 @@ export function execute(cpu: Cpu): void {
                   cpu.icount = icount;
                   cpu.raise(2, raw);
                 }
-                shiftLeft(xlo, xhi, rd, alo, ahi, imm & 63);
+                shiftLeft(xlo, xhi, rd, rs1, imm & 63);
                 break;
               case 2: {
                 const ih = imm >> 31;
@@ -147,8 +147,8 @@ export function execute(cpu: Cpu): void {
                 break;
               case 5: {
                 const f6 = inst >>> 26;
-                if (f6 === 0) shiftRightLogical(xlo, xhi, rd, alo, ahi, imm & 63);
-                else if (f6 === 0x10) shiftRightArith(xlo, xhi, rd, alo, ahi, imm & 63);
+                if (f6 === 0) shiftRightLogical(xlo, xhi, rd, rs1, imm & 63);
+                else if (f6 === 0x10) shiftRightArith(xlo, xhi, rd, rs1, imm & 63);
                 else {
                   cpu.pc = pc;
                   cpu.icount = icount;
@@ -176,7 +176,7 @@ export function execute(cpu: Cpu): void {
             const blo = xlo[rs2];
             const bhi = xhi[rs2];
             if (funct7 === 1) {
-              executeM(cpu, funct3, rd, ahi, alo, bhi, blo);
+              executeM(cpu, funct3, rd, rs1, rs2);
               break;
             }
             if (funct7 !== 0 && !(funct7 === 0x20 && (funct3 === 0 || funct3 === 5))) {
@@ -197,7 +197,7 @@ export function execute(cpu: Cpu): void {
                 }
                 break;
               case 1:
-                shiftLeft(xlo, xhi, rd, alo, ahi, blo & 63);
+                shiftLeft(xlo, xhi, rd, rs1, blo & 63);
                 break;
               case 2:
                 xlo[rd] = ahi < bhi || (ahi === bhi && alo >>> 0 < blo >>> 0) ? 1 : 0;
@@ -212,8 +212,8 @@ export function execute(cpu: Cpu): void {
                 xhi[rd] = ahi ^ bhi;
                 break;
               case 5:
-                if (funct7 === 0) shiftRightLogical(xlo, xhi, rd, alo, ahi, blo & 63);
-                else shiftRightArith(xlo, xhi, rd, alo, ahi, blo & 63);
+                if (funct7 === 0) shiftRightLogical(xlo, xhi, rd, rs1, blo & 63);
+                else shiftRightArith(xlo, xhi, rd, rs1, blo & 63);
                 break;
               case 6:
                 xlo[rd] = alo | blo;
@@ -456,7 +456,7 @@ export function execute(cpu: Cpu): void {
               cpu.pc = pc;
               cpu.icount = icount;
               cpu.inst = raw;
-              executeMW(cpu, funct3, rd, a, b);
+              executeMW(cpu, funct3, rd, rs1, rs2);
               break;
             } else if (funct7 === 0 && funct3 === 0) v = (a + b) | 0;
             else if (funct7 === 0x20 && funct3 === 0) v = (a - b) | 0;

@@ -2,8 +2,16 @@
 import type { Cpu } from './Cpu.ts';
 import { div64, mul64, mulh64, mulhsu64, mulhu64, result } from './int64.ts';
 
-/** MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU selected by funct3. */
-export function executeM(cpu: Cpu, funct3: number, rd: number, ahi: number, alo: number, bhi: number, blo: number): void {
+/**
+ * MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU selected by funct3, on registers rs1 and rs2.
+ * Register numbers, not values, cross the call: an int32 argument outside the engine's small-integer
+ * range (31 bits in Chromium) is boxed into a heap number on every call that is not inlined.
+ */
+export function executeM(cpu: Cpu, funct3: number, rd: number, rs1: number, rs2: number): void {
+  const ahi = cpu.xhi[rs1];
+  const alo = cpu.xlo[rs1];
+  const bhi = cpu.xhi[rs2];
+  const blo = cpu.xlo[rs2];
   switch (funct3) {
     case 0:
       mul64(ahi, alo, bhi, blo);
@@ -35,7 +43,9 @@ export function executeM(cpu: Cpu, funct3: number, rd: number, ahi: number, alo:
 }
 
 /** MULW, DIVW, DIVUW, REMW, REMUW: 32-bit operations whose result is sign-extended. */
-export function executeMW(cpu: Cpu, funct3: number, rd: number, a: number, b: number): void {
+export function executeMW(cpu: Cpu, funct3: number, rd: number, rs1: number, rs2: number): void {
+  const a = cpu.xlo[rs1];
+  const b = cpu.xlo[rs2];
   let v: number;
   switch (funct3) {
     case 0:
