@@ -43,7 +43,7 @@ const TAIL_BYTES = 400;
 /** Runs `image` from reset until poweroff (or `limit`), timing with `now` and, if given, `cpuNow` (both in milliseconds). */
 export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number, cpuNow?: () => number, kernel?: Uint8Array): GuestRun {
   const t0 = now();
-  const machine = new Machine({ bios: image, biosName: 'bench.elf', translate: options.translate ?? true, ...(kernel ? { kernel } : {}) });
+  const machine = new Machine({ bios: image, biosName: options.images?.bios ?? 'bench.elf', translate: options.translate ?? true, ...(kernel ? { kernel } : {}) });
   const t1 = now();
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const decoder = new TextDecoder();

@@ -381,7 +381,7 @@ export class Machine {
       this.output.push(lo & 0xff);
       this.ram.i32[off >> 2] = 0;
       this.ram.i32[(off >> 2) + 1] = 0;
-      if (this.ram.code[off >>> 12] !== 0) this.cpu.codeWritten(off, 8);
+      this.ram.wrote(off, 8);
     }
   }
 

@@ -116,7 +116,7 @@ function walkSv39(cpu: Cpu, va: number, access: number, priv: number, mstatus: n
   if ((lo & need) !== need) {
     cpu.i32[pteOff >> 2] = lo | need;
     ram.markWritten(pteOff);
-    if (ram.code[pteOff >>> 12] !== 0) cpu.codeWritten(pteOff, 4);
+    ram.wrote(pteOff, 4);
   }
   const pagePpn = level === 2 ? ppn + vpn1 * 512 + vpn0 : level === 1 ? ppn + vpn0 : ppn;
   return pagePpn * 4096 + (va39 % 4096);

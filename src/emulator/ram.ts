@@ -22,8 +22,8 @@ export class Ram {
   /** 1 for pages whose cached hash is out of date (the state hash's own dirty map). */
   readonly stale: Uint8Array;
   /**
-   * 1 for pages instructions were fetched from (code-page tracking). The hart decodes such pages
-   * once and keeps them out of its store TLB, so every write to them passes `codeWritten`.
+   * 1 for pages instructions were fetched from (code-page tracking). The hart keeps such pages out
+   * of its store TLB, so every write to them reaches `wrote`, which tells `codeWritten`.
    */
   readonly code: Uint8Array;
   /** Told of every write to a code page: RAM offset and length (set by the hart). */
@@ -59,6 +59,11 @@ export class Ram {
     this.stale[page] = 1;
   }
 
+  /** `length` bytes at RAM offset `offset` (within one page) changed: tells `codeWritten` if that page holds code. */
+  wrote(offset: number, length: number): void {
+    if (this.code[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset, length);
+  }
+
   /** Copies bytes into RAM at a physical address (loaders, the device tree). */
   writeBytes(pa: number, bytes: Uint8Array): void {
     if (!this.contains(pa, bytes.length)) {
@@ -68,7 +73,7 @@ export class Ram {
     this.u8.set(bytes, offset);
     for (let o = offset & ~(PAGE_SIZE - 1); o < offset + bytes.length; o += PAGE_SIZE) {
       this.markWritten(o);
-      if (this.code[o >>> PAGE_SHIFT] !== 0) this.codeWritten(Math.max(o, offset), Math.min(o + PAGE_SIZE, offset + bytes.length) - Math.max(o, offset));
+      this.wrote(Math.max(o, offset), Math.min(o + PAGE_SIZE, offset + bytes.length) - Math.max(o, offset));
     }
   }
 

@@ -1,25 +1,13 @@
 // The checkpoint section of a stream file (after the events): pages once by hash, then checkpoint records; all checked before import.
 import { CorruptError, isRecord, type AnyStoredEvent } from '../domain/index.ts';
 import { pageHash, unpackPageMap, type CheckpointRecord, type CheckpointStore } from './CheckpointStore.ts';
+import { fromBase64, toBase64 } from './base64.ts';
 
 const PAGE_BYTES = 4096;
 
 export interface CheckpointSection {
   readonly checkpoints: readonly Omit<CheckpointRecord, 'vmId'>[];
   readonly pages: ReadonlyMap<string, Uint8Array>;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const raw = atob(text);
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-  return out;
 }
 
 /** The section's lines: a count line, one line per distinct page, one per checkpoint. Empty when the VM has none. */

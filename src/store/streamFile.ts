@@ -13,6 +13,7 @@ import {
   parseVmId,
 } from '../domain/index.ts';
 import { READ_PAGE, type EventStore } from './EventStore.ts';
+import { fromBase64, toBase64 } from './base64.ts';
 
 export const STREAM_FORMAT = 'vm-playground/stream';
 /** 2: the events may be followed by a checkpoint section (checkpointFile.ts). Version 1 files are read as before. */
@@ -42,19 +43,6 @@ export interface ParsedStream {
   /** Lines after the events (the checkpoint section), and the file line number of the first. */
   readonly trailer: readonly string[];
   readonly trailerLine: number;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const raw = atob(text);
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-  return out;
 }
 
 /**

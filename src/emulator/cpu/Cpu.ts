@@ -138,7 +138,7 @@ export class Cpu {
   /**
    * Translated code, when the machine translates hot blocks: told of every write to a code page.
    * Code pages (pages instructions were fetched from, `ram.code`) never enter the store TLB, so
-   * every write to them passes `codeWritten`.
+   * every write to them reaches `ram.wrote`, which drops the translated blocks it overlaps.
    */
   blocks: BlockCache | undefined = undefined;
 
@@ -152,7 +152,7 @@ export class Cpu {
     this.u16 = this.ram.u16;
     this.i16 = this.ram.i16;
     this.i32 = this.ram.i32;
-    this.ram.codeWritten = (offset, length) => this.codeWritten(offset, length);
+    this.ram.codeWritten = (offset, length) => this.blocks?.invalidate(offset, length);
   }
 
   /** Ends the current run slice after the instruction in progress. */
@@ -196,11 +196,6 @@ export class Cpu {
     this.ram.code[page] = 1;
     const base = page * 4096;
     for (let i = 0; i < TLB_SIZE; i++) if (this.storeBase[i] === base) this.storeTag[i] = INVALID_TAG;
-  }
-
-  /** A write of `length` bytes at RAM offset `off` reached a code page: translated code there is stale. */
-  codeWritten(off: number, length: number): void {
-    this.blocks?.invalidate(off, length);
   }
 
   /** Reads the 16-bit parcel at virtual address `va` (fetch permission). */
@@ -391,7 +386,7 @@ export class Cpu {
         this.u8[off + 3] = value >>> 24;
       }
       ram.markWritten(off);
-      if (ram.code[off >>> 12] !== 0) this.codeWritten(off, size);
+      ram.wrote(off, size);
       return;
     }
     const region = this.bus.findRegion(pa);

@@ -1,23 +1,24 @@
-// Block translation: hot straight-line guest code becomes one JavaScript function per block.
+// Block translation: hot guest code becomes one JavaScript function per region.
 //
-// A block starts where control arrives (a jump or branch target, a trap vector, the start of a
-// slice) and runs to the first jump (included), to the first instruction the translator leaves to
-// the interpreter (CSRs, system, atomics, fences, illegal encodings: excluded), to the end of its
-// page, or to MAX_BLOCK instructions. A taken conditional branch leaves the block; one back to the
-// block's start loops inside it, so a hot loop runs as a loop of one optimized function. Each instruction is decoded once, at translation:
-// register numbers, immediates and pc offsets become constants in the generated source, so a
-// block runs without fetch, decode or dispatch. V8 then optimizes the function like any other.
+// A region starts where control arrives (a jump or branch target, a trap vector, the start of a
+// slice) and runs in address order past branches and plain jumps, up to a call or an indirect jump
+// (included), the first instruction the translator leaves to the interpreter (CSRs, system,
+// atomics, fences, illegal encodings: excluded), the end of its page, or MAX_BLOCK instructions.
+// Branches and jumps to instructions of the region become jumps inside the function (a switch over
+// labels), so a hot loop runs as a loop of one optimized function; others leave it. Each
+// instruction is decoded once, at translation: register numbers, immediates and pc offsets become
+// constants in the generated source, so a region runs without fetch, decode or dispatch.
 //
-// Exactness (the determinism contract of design.md): a block is entered, and loops again, only
-// when all of its instructions fit before `cpu.stopAt`, so slices end at the same icounts as in the interpreter;
-// loads and stores take the interpreter's inline TLB paths and fall back to the same slow paths,
-// with pc and icount synced first, so a fault in the middle of a block is the same trap at the
-// same icount. A slow load that ends the slice (a device read with effects) and every slow store
-// (devices, watchpoints, code pages) leave the block right after that instruction.
+// Exactness (the determinism contract of design.md): a region is entered, and jumps inside itself,
+// only when all of its instructions fit before `cpu.stopAt`, so slices end at the same icounts as
+// in the interpreter; loads and stores take the interpreter's inline TLB paths and fall back to the
+// same slow paths, with pc and icount synced first, so a fault in the middle is the same trap at
+// the same icount. A slow load that ends the slice (a device read with effects) and every slow
+// store (devices, watchpoints, code pages) leave the region right after that instruction.
 //
-// Blocks are keyed by physical RAM offset (aliases share them) and use the pc they are entered
+// Regions are keyed by physical RAM offset (aliases share them) and use the pc they are entered
 // at for pc-relative values. Pages holding code never enter the store TLB (Cpu.enterCodePage),
-// so every write to them reaches `invalidate`, which drops the blocks the write overlaps.
+// so every write to them reaches `invalidate`, which drops the regions the write overlaps.
 import type { Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
@@ -147,11 +148,6 @@ export class BlockCache {
     }
     this.total = 0;
   }
-
-  /** Blocks translated and not dropped. */
-  get size(): number {
-    return this.total;
-  }
 }
 
 interface BuiltBlock {
@@ -183,7 +179,6 @@ class BlockSource {
   private readonly lines: string[] = [];
   private readonly used = new Set<number>();
   private readonly written = new Set<number>();
-  count = 0;
 
   /** Reads of a register's halves (x0 reads as the constant 0). */
   lo(r: number): string {
@@ -210,7 +205,7 @@ class BlockSource {
   store(r: number): string {
     if (r === 0) return '';
     this.used.add(r);
-    return `xlo[${r}] = l${r}; xhi[${r}] = h${r};`;
+    return writeBack([r]);
   }
 
   /** rd was written by a helper into the hart: take it back into the locals. */
@@ -221,7 +216,7 @@ class BlockSource {
     return `l${rd} = xlo[${rd}]; h${rd} = xhi[${rd}];`;
   }
 
-  /** The block loops back to its start (a branch there), so any exit may follow any write. */
+  /** The block jumps inside itself, so any exit may follow any write. */
   loops = false;
 
   /**
@@ -233,25 +228,27 @@ class BlockSource {
     return `@flush${this.written.size}@`;
   }
 
-  private writeBack(registers: readonly number[]): string {
-    return registers.map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
-  }
-
   push(line: string): void {
     this.lines.push(line);
   }
 
-  source(): string {
+  /** The function's source; `length` is the block's instruction count. */
+  source(length: number): string {
     const locals = [...this.used].sort((a, b) => a - b).map((r) => `l${r} = xlo[${r}], h${r} = xhi[${r}]`);
     const declare = locals.length === 0 ? '' : `let ${locals.join(', ')};\n`;
     const written = [...this.written];
     const body = this.lines
       .join('\n')
       .split(LENGTH_MARK)
-      .join(String(this.count))
-      .replace(/@flush(\d+)@/g, (_, n: string) => this.writeBack(this.loops ? written : written.slice(0, Number(n))));
+      .join(String(length))
+      .replace(/@flush(\d+)@/g, (_, n: string) => writeBack(this.loops ? written : written.slice(0, Number(n))));
     return `return function block(cpu) {\nconst pc0 = cpu.pc; let ic = cpu.icount; const stop = cpu.stopAt; let label = 0;\n${declare}for (;;) {\nswitch (label) {\ncase 0:\n${body}\n}\n}\n};`;
   }
+}
+
+/** Writes register locals back to the hart. */
+function writeBack(registers: readonly number[]): string {
+  return registers.map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
 }
 
 interface Decoded {
@@ -261,11 +258,21 @@ interface Decoded {
   readonly len: number;
 }
 
+/** The B-type immediate of a branch. */
+function branchOffset(inst: number): number {
+  return ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1);
+}
+
+/** The J-type immediate of a JAL. */
+function jalOffset(inst: number): number {
+  return ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1);
+}
+
 /** Byte offset from the block start that a branch or JAL at `delta` goes to, or undefined for other instructions. */
 function staticTarget(inst: number, delta: number): number | undefined {
   const opcode = inst & 0x7f;
-  if (opcode === 0x63) return delta + (((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1));
-  if (opcode === 0x6f) return delta + (((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1));
+  if (opcode === 0x63) return delta + branchOffset(inst);
+  if (opcode === 0x6f) return delta + jalOffset(inst);
   return undefined;
 }
 
@@ -318,8 +325,7 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     }
     const emitted = emit(block, c.inst, c.raw, c.delta, c.len, i - sectionStart);
     if (emitted === undefined) throw new Error(`instruction ${c.raw.toString(16)} passed translatable() but has no translation`);
-    block.push(emitted.source);
-    block.count++;
+    block.push(emitted);
   }
   if (!ended) block.push(`${block.flush()} cpu.pc = pc0 + ${at - off}; cpu.icount = ic + ${code.length - sectionStart}; return;`);
   // The generated source only ever contains numbers produced here from instruction fields.
@@ -336,16 +342,10 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     'storeTag',
     'storeBase',
     'helpers',
-    `const { executeM, executeMW } = helpers;\n${block.source()}`,
+    `const { executeM, executeMW } = helpers;\n${block.source(code.length)}`,
   ) as (...args: unknown[]) => BlockFunction;
   const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS);
   return { fn, instructions: code.length, bytes: at - off };
-}
-
-interface Emitted {
-  readonly source: string;
-  /** The instruction ends the block (a branch or jump: it sets cpu.pc and returns). */
-  readonly ends: boolean;
 }
 
 /** The effective address of a load or store into int32 locals lo/hi, as rv64i.ts computes it. */
@@ -358,17 +358,17 @@ function address(b: BlockSource, rs1: number, imm: number): string {
  * or undefined when the interpreter must run it. Mirrors rv64i.ts case by case; every value
  * assigned to a register local is an int32.
  */
-function emit(b: BlockSource, inst: number, raw: number, delta: number, len: number, index: number): Emitted | undefined {
+function emit(b: BlockSource, inst: number, raw: number, delta: number, len: number, index: number): string | undefined {
   const rd = (inst >> 7) & 31;
   const rs1 = (inst >> 15) & 31;
   const rs2 = (inst >> 20) & 31;
   const funct3 = (inst >> 12) & 7;
   const next = delta + len;
-  const plain = (source: string): Emitted => ({ source: rd === 0 ? '' : source, ends: false });
+  const plain = (source: string): string => (rd === 0 ? '' : source);
   // pc and icount of this instruction, written to the hart before a call that may trap or end the slice.
   const sync = () => `${b.flush()} cpu.pc = pc0 + ${delta}; cpu.icount = ic + ${index}; cpu.inst = ${raw | 0};`;
   const leave = `cpu.pc = pc0 + ${next}; cpu.icount = ic + ${index + 1}; return;`;
-  const jump = (target: string) => ({ source: `${b.flush()} cpu.pc = ${target}; cpu.icount = ic + ${index + 1}; return;`, ends: true });
+  const jump = (target: string): string => `${b.flush()} cpu.pc = ${target}; cpu.icount = ic + ${index + 1}; return;`;
   switch (inst & 0x7f) {
     case 0x13: {
       if (rd === 0) return funct3 === 1 || funct3 === 5 ? (validShift(inst, funct3) ? plain('') : undefined) : plain('');
@@ -441,12 +441,10 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const fast = rd === 0 ? '' : loadFast(b, funct3, rd);
       const addr = address(b, rs1, inst >> 20);
       const slow = `${sync()} cpu.loadSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${rd}); ${b.reload(rd)} if (cpu.stopAt <= ic + ${index + 1}) { ${leave} }`;
-      return {
-        source:
-          `{ ${addr} if ((hi + 2048) >>> 12 === 0 && loadTag[idx] === ((hi << 20) | (lo >>> 12))) off = loadBase[idx] + (lo & 4095);` +
-          ` if (off >= 0 && (off & ${align}) === 0) { ${fast} } else { ${slow} } }`,
-        ends: false,
-      };
+      return (
+        `{ ${addr} if ((hi + 2048) >>> 12 === 0 && loadTag[idx] === ((hi << 20) | (lo >>> 12))) off = loadBase[idx] + (lo & 4095);` +
+        ` if (off >= 0 && (off & ${align}) === 0) { ${fast} } else { ${slow} } }`
+      );
     }
     case 0x23: {
       if (funct3 > 3) return undefined;
@@ -455,12 +453,10 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const fast = [`u8[off] = ${v};`, `u16[off >> 1] = ${v};`, `i32[off >> 2] = ${v};`, `i32[off >> 2] = ${v}; i32[(off >> 2) + 1] = ${b.hi(rs2)};`][funct3];
       const addr = address(b, rs1, imm);
       const slow = `${sync()} cpu.storeSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${b.hi(rs2)}, ${v}); ${leave}`;
-      return {
-        source:
-          `{ ${addr} if ((hi + 2048) >>> 12 === 0 && storeTag[idx] === ((hi << 20) | (lo >>> 12))) off = storeBase[idx] + (lo & 4095);` +
-          ` if (off >= 0 && (off & ${(1 << funct3) - 1}) === 0) { ${fast} } else { ${slow} } }`,
-        ends: false,
-      };
+      return (
+        `{ ${addr} if ((hi + 2048) >>> 12 === 0 && storeTag[idx] === ((hi << 20) | (lo >>> 12))) off = storeBase[idx] + (lo & 4095);` +
+        ` if (off >= 0 && (off & ${(1 << funct3) - 1}) === 0) { ${fast} } else { ${slow} } }`
+      );
     }
     case 0x63: {
       const [a, c, ah, ch] = [b.lo(rs1), b.lo(rs2), b.hi(rs1), b.hi(rs2)];
@@ -468,21 +464,20 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const below = `${ah} >>> 0 < ${ch} >>> 0 || (${ah} === ${ch} && ${a} >>> 0 < ${c} >>> 0)`;
       const condition = [`${a} === ${c} && ${ah} === ${ch}`, `${a} !== ${c} || ${ah} !== ${ch}`, '', '', less, `!(${less})`, below, `!(${below})`][funct3];
       if (condition === '') return undefined;
-      const offset = ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1);
+      const offset = branchOffset(inst);
       // A taken branch to an instruction of the block goes there (while a whole pass of the block
       // still fits before stopAt); elsewhere it leaves the block. Not taken: the block goes on.
-      return { source: `if (${condition}) { ${goTo(b, delta + offset, index)} }`, ends: false };
+      return `if (${condition}) { ${goTo(b, delta + offset, index)} }`;
     }
     case 0x37:
       return plain(b.set(rd, `${inst & 0xfffff000}`, `${inst >> 31}`));
     case 0x17:
       return plain(`{ const v = pc0 + ${delta} + ${inst & 0xfffff000}; ${b.set(rd, 'v | 0', 'Math.floor(v / 4294967296) | 0')} }`);
     case 0x6f: {
-      const imm = ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1);
-      if (rd === 0) return { source: goTo(b, delta + imm, index), ends: true };
+      const imm = jalOffset(inst);
+      if (rd === 0) return goTo(b, delta + imm, index);
       const link = `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
-      const j = jump(`pc0 + ${delta} + ${imm}`);
-      return { source: `${link} ${j.source}`, ends: true };
+      return `${link} ${jump(`pc0 + ${delta} + ${imm}`)}`;
     }
     case 0x67: {
       if (funct3 !== 0) return undefined;
@@ -491,7 +486,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
         `const s = (${b.lo(rs1)} >>> 0) + ${imm >>> 0}; const h = (${b.hi(rs1)} + ${imm >> 31} + (s > 4294967295 ? 1 : 0)) | 0;` +
         ` const t = h * 4294967296 + ((s & ~1) >>> 0);`;
       const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
-      return { source: `{ ${target} ${link} ${jump('t').source} }`, ends: true };
+      return `{ ${target} ${link} ${jump('t')} }`;
     }
     case 0x1b: {
       const imm = inst >> 20;

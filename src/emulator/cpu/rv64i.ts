@@ -4,7 +4,7 @@
 // written back to the hart before any call that may trap, read time or end the slice; loads and
 // stores hit the software TLB inline with int32 tags; dispatch is one flat switch. The loop runs
 // until cpu.stopAt, so interrupts, timers and device effects are observed only between
-// instructions at counts the machine chose (a block translator can honour the same boundaries).
+// instructions at counts the machine chose; translated blocks (blocks.ts) keep the same boundaries.
 import { Cpu, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
 import { NEVER, type BlockPage } from './blocks.ts';
 import { EXPANDED } from './rvc.ts';
@@ -473,7 +473,8 @@ export function execute(cpu: Cpu): void {
             break;
           }
           case 3:
-            // MISC-MEM (0x0f): FENCE and FENCE.I are no-ops for one in-order hart without a decode cache.
+            // MISC-MEM (0x0f): FENCE and FENCE.I are no-ops: one in-order hart, and every write to a code
+            // page already drops the translated blocks it overlaps.
             if (funct3 > 1) {
               cpu.pc = pc;
               cpu.icount = icount;
