@@ -60,43 +60,49 @@ export interface CpuHooks {
   readonly watchedPages: ReadonlySet<number>;
 }
 
+/** Slots of `Cpu.scalars`. */
+export const SC_PC = 0;
+export const SC_ICOUNT = 1;
+export const SC_STOP = 2;
+
 export class Cpu {
   readonly xlo = new Int32Array(32);
   readonly xhi = new Int32Array(32);
   /**
-   * pc, icount and stopAt: numbers beyond the engine's small integers that the interpreter and every
-   * translated block write back on each exit. Kept in a Float64Array behind accessors rather than in
-   * fields: storing such a number into a field can allocate a heap number per store, a typed-array
-   * store never does.
+   * pc, icount and stopAt (slots SC_PC, SC_ICOUNT, SC_STOP): numbers beyond the engine's small
+   * integers that the interpreter and every translated block write back on each exit. Kept in a
+   * Float64Array rather than in fields: storing such a number into a field, or passing it to a
+   * setter the engine did not inline, can allocate a heap number; a typed-array store never does.
+   * The hot loops index it directly; everything else uses the accessors.
    */
-  private readonly scalars = new Float64Array(3);
+  readonly scalars = new Float64Array(3);
   priv = PRIV_M;
 
   /** Address of the current instruction, the signed 64-bit value (exact below 2^53 in magnitude). */
   get pc(): number {
-    return this.scalars[0];
+    return this.scalars[SC_PC];
   }
 
   set pc(value: number) {
-    this.scalars[0] = value;
+    this.scalars[SC_PC] = value;
   }
 
   /** Instructions executed, counting ones that trapped. Drives mtime, cycle and instret. */
   get icount(): number {
-    return this.scalars[1];
+    return this.scalars[SC_ICOUNT];
   }
 
   set icount(value: number) {
-    this.scalars[1] = value;
+    this.scalars[SC_ICOUNT] = value;
   }
 
   /** The run loop stops before executing the instruction at this icount. */
   get stopAt(): number {
-    return this.scalars[2];
+    return this.scalars[SC_STOP];
   }
 
   set stopAt(value: number) {
-    this.scalars[2] = value;
+    this.scalars[SC_STOP] = value;
   }
   /** Set by WFI; the machine decides when the hart wakes. */
   waiting = false;

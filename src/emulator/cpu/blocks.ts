@@ -19,7 +19,7 @@
 // Regions are keyed by physical RAM offset (aliases share them) and use the pc they are entered
 // at for pc-relative values. Pages holding code never enter the store TLB (Cpu.enterCodePage),
 // so every write to them reaches `invalidate`, which drops the regions the write overlaps.
-import type { Cpu } from './Cpu.ts';
+import { SC_ICOUNT, SC_PC, SC_STOP, type Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
 
@@ -30,8 +30,14 @@ import { executeM, executeMW } from './rv64m.ts';
  * in Chromium; at 2048 the two were level (bench/cpu).
  */
 export const HOT_THRESHOLD = 2048;
-/** Longest block, in instructions. */
-export const MAX_BLOCK = 64;
+/**
+ * Longest block, in instructions. Short blocks win because each block is a function the engine
+ * must optimize, and is deoptimized the first time it meets a path it has not seen (a TLB miss, an
+ * exit): the time to optimize grows faster than the block. bench.elf, translated, in a Chromium
+ * page (MIPS, 3 runs each, one session): 64 → 93–100, 32 → 111–117, 16 → 150–161, 12 → 170–190,
+ * 8 → 166–191, 4 → 136–139; in Node 12 gave 347 against 219–235 for 64.
+ */
+export const MAX_BLOCK = 12;
 /** Translated blocks kept at most; past it every block is dropped and translation starts over. */
 export const MAX_BLOCKS = 16384;
 
@@ -164,9 +170,11 @@ const HELPERS = { executeM, executeMW };
 
 /**
  * Source of one block. Guest registers live in JavaScript locals inside the block (l5/h5 for the
- * low and high halves of x5): loaded once at entry, written back to the hart at every exit and
- * before every call that may trap or read them, so a trap in the middle sees exactly the
- * registers the interpreter would have left.
+ * low and high halves of x5), loaded once at entry. Every write goes to the local and through to
+ * the hart at once, so an exit or a call that may trap needs no write-back: the hart always holds
+ * exactly the registers the interpreter would have left. (Writing back at each exit instead made
+ * every exit and slow path carry a copy of the block's written registers: larger functions that
+ * the engine took longer to optimize, measured slower in Chromium and in Node.)
  */
 class BlockSource {
   constructor(private readonly labels: ReadonlyMap<number, number>) {}
@@ -178,7 +186,6 @@ class BlockSource {
 
   private readonly lines: string[] = [];
   private readonly used = new Set<number>();
-  private readonly written = new Set<number>();
 
   /** Reads of a register's halves (x0 reads as the constant 0). */
   lo(r: number): string {
@@ -193,39 +200,18 @@ class BlockSource {
     return `h${r}`;
   }
 
-  /** Assigns int32 expressions to rd (nothing for x0: its value never changes). */
+  /** Assigns int32 expressions to rd, local and hart (nothing for x0: its value never changes). */
   set(rd: number, lo: string, hi: string): string {
     if (rd === 0) return '';
     this.used.add(rd);
-    this.written.add(rd);
-    return `l${rd} = ${lo}; h${rd} = ${hi};`;
-  }
-
-  /** Writes one register's locals to the hart, for a helper that reads it there (x0 needs nothing). */
-  store(r: number): string {
-    if (r === 0) return '';
-    this.used.add(r);
-    return writeBack([r]);
+    return `l${rd} = ${lo}; h${rd} = ${hi}; xlo[${rd}] = l${rd}; xhi[${rd}] = h${rd};`;
   }
 
   /** rd was written by a helper into the hart: take it back into the locals. */
   reload(rd: number): string {
     if (rd === 0) return '';
     this.used.add(rd);
-    this.written.add(rd);
     return `l${rd} = xlo[${rd}]; h${rd} = xhi[${rd}];`;
-  }
-
-  /** The block jumps inside itself, so any exit may follow any write. */
-  loops = false;
-
-  /**
-   * Writes the registers changed so far back to the hart. Emitted as a mark resolved in source():
-   * in a block that loops, every register the block writes anywhere, since an exit in a later pass
-   * follows writes further down from the pass before.
-   */
-  flush(): string {
-    return `@flush${this.written.size}@`;
   }
 
   push(line: string): void {
@@ -236,19 +222,12 @@ class BlockSource {
   source(length: number): string {
     const locals = [...this.used].sort((a, b) => a - b).map((r) => `l${r} = xlo[${r}], h${r} = xhi[${r}]`);
     const declare = locals.length === 0 ? '' : `let ${locals.join(', ')};\n`;
-    const written = [...this.written];
     const body = this.lines
       .join('\n')
       .split(LENGTH_MARK)
-      .join(String(length))
-      .replace(/@flush(\d+)@/g, (_, n: string) => writeBack(this.loops ? written : written.slice(0, Number(n))));
-    return `return function block(cpu) {\nconst pc0 = cpu.pc; let ic = cpu.icount; const stop = cpu.stopAt; let label = 0;\n${declare}for (;;) {\nswitch (label) {\ncase 0:\n${body}\n}\n}\n};`;
+      .join(String(length));
+    return `return function block(cpu) {\nconst pc0 = sc[${SC_PC}]; let ic = sc[${SC_ICOUNT}]; const stop = sc[${SC_STOP}]; let label = 0;\n${declare}for (;;) {\nswitch (label) {\ncase 0:\n${body}\n}\n}\n};`;
   }
-}
-
-/** Writes register locals back to the hart. */
-function writeBack(registers: readonly number[]): string {
-  return registers.map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
 }
 
 interface Decoded {
@@ -327,7 +306,7 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     if (emitted === undefined) throw new Error(`instruction ${c.raw.toString(16)} passed translatable() but has no translation`);
     block.push(emitted);
   }
-  if (!ended) block.push(`${block.flush()} cpu.pc = pc0 + ${at - off}; cpu.icount = ic + ${code.length - sectionStart}; return;`);
+  if (!ended) block.push(`sc[${SC_PC}] = pc0 + ${at - off}; sc[${SC_ICOUNT}] = ic + ${code.length - sectionStart}; return;`);
   // The generated source only ever contains numbers produced here from instruction fields.
   const factory = new Function(
     'xlo',
@@ -342,9 +321,10 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     'storeTag',
     'storeBase',
     'helpers',
+    'sc',
     `const { executeM, executeMW } = helpers;\n${block.source(code.length)}`,
   ) as (...args: unknown[]) => BlockFunction;
-  const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS);
+  const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS, cpu.scalars);
   return { fn, instructions: code.length, bytes: at - off };
 }
 
@@ -366,9 +346,9 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
   const next = delta + len;
   const plain = (source: string): string => (rd === 0 ? '' : source);
   // pc and icount of this instruction, written to the hart before a call that may trap or end the slice.
-  const sync = () => `${b.flush()} cpu.pc = pc0 + ${delta}; cpu.icount = ic + ${index}; cpu.inst = ${raw | 0};`;
-  const leave = `cpu.pc = pc0 + ${next}; cpu.icount = ic + ${index + 1}; return;`;
-  const jump = (target: string): string => `${b.flush()} cpu.pc = ${target}; cpu.icount = ic + ${index + 1}; return;`;
+  const sync = () => `sc[${SC_PC}] = pc0 + ${delta}; sc[${SC_ICOUNT}] = ic + ${index}; cpu.inst = ${raw | 0};`;
+  const leave = `sc[${SC_PC}] = pc0 + ${next}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
+  const jump = (target: string): string => `sc[${SC_PC}] = ${target}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
   switch (inst & 0x7f) {
     case 0x13: {
       if (rd === 0) return funct3 === 1 || funct3 === 5 ? (validShift(inst, funct3) ? plain('') : undefined) : plain('');
@@ -402,7 +382,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const funct7 = inst >>> 25;
       if (funct7 === 1) {
         if (rd === 0) return plain('');
-        return plain(`${b.store(rs1)} ${b.store(rs2)} executeM(cpu, ${funct3}, ${rd}, ${rs1}, ${rs2}); ${b.reload(rd)}`);
+        return plain(`executeM(cpu, ${funct3}, ${rd}, ${rs1}, ${rs2}); ${b.reload(rd)}`);
       }
       if (funct7 !== 0 && !(funct7 === 0x20 && (funct3 === 0 || funct3 === 5))) return undefined;
       if (rd === 0) return plain('');
@@ -440,7 +420,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const align = [0, 1, 3, 7, 0, 1, 3][funct3];
       const fast = rd === 0 ? '' : loadFast(b, funct3, rd);
       const addr = address(b, rs1, inst >> 20);
-      const slow = `${sync()} cpu.loadSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${rd}); ${b.reload(rd)} if (cpu.stopAt <= ic + ${index + 1}) { ${leave} }`;
+      const slow = `${sync()} cpu.loadSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${rd}); ${b.reload(rd)} if (sc[${SC_STOP}] <= ic + ${index + 1}) { ${leave} }`;
       return (
         `{ ${addr} if ((hi + 2048) >>> 12 === 0 && loadTag[idx] === ((hi << 20) | (lo >>> 12))) off = loadBase[idx] + (lo & 4095);` +
         ` if (off >= 0 && (off & ${align}) === 0) { ${fast} } else { ${slow} } }`
@@ -505,7 +485,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       if (f7 === 1) {
         if (funct3 !== 0 && funct3 < 4) return undefined;
         if (rd === 0) return plain('');
-        return plain(`${b.store(rs1)} ${b.store(rs2)} executeMW(cpu, ${funct3}, ${rd}, ${rs1}, ${rs2}); ${b.reload(rd)}`);
+        return plain(`executeMW(cpu, ${funct3}, ${rd}, ${rs1}, ${rs2}); ${b.reload(rd)}`);
       }
       const [a, c] = [b.lo(rs1), b.lo(rs2)];
       let v: string;
@@ -526,9 +506,8 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
 /** A jump to byte offset `target` from the instruction `index` of its section: inside the block or out. */
 function goTo(b: BlockSource, target: number, index: number): string {
   const label = b.labelOf(target);
-  const out = `${b.flush()} cpu.pc = pc0 + ${target}; cpu.icount = ic + ${index + 1}; return;`;
+  const out = `sc[${SC_PC}] = pc0 + ${target}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
   if (label === undefined) return out;
-  b.loops = true;
   return `if (ic + ${index + 1} + ${LENGTH_MARK} <= stop) { ic += ${index + 1}; label = ${label}; continue; } ${out}`;
 }
 

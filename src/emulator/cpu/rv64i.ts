@@ -5,7 +5,7 @@
 // stores hit the software TLB inline with int32 tags; dispatch is one flat switch. The loop runs
 // until cpu.stopAt, so interrupts, timers and device effects are observed only between
 // instructions at counts the machine chose; translated blocks (blocks.ts) keep the same boundaries.
-import { Cpu, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
+import { Cpu, SC_ICOUNT, SC_PC, SC_STOP, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
 import { NEVER, type BlockPage } from './blocks.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
@@ -18,6 +18,8 @@ const TWO_32 = 4294967296;
 
 /** Runs instructions until cpu.icount reaches cpu.stopAt. Guest faults become traps, never host exceptions. */
 export function execute(cpu: Cpu): void {
+  // pc, icount and stopAt go through the hart's Float64Array, never through its accessors (Cpu.scalars).
+  const sc = cpu.scalars;
   const xlo = cpu.xlo;
   const xhi = cpu.xhi;
   const u8 = cpu.u8;
@@ -29,11 +31,11 @@ export function execute(cpu: Cpu): void {
   const loadBase = cpu.loadBase;
   const storeTag = cpu.storeTag;
   const storeBase = cpu.storeBase;
-  let pc = cpu.pc;
-  let icount = cpu.icount;
+  let pc = sc[SC_PC];
+  let icount = sc[SC_ICOUNT];
   // Calls out of the loop (slow paths, CSRs, devices) may end the slice early: stopAt is read
   // again after each of them, and kept in a local in between.
-  let stopAt = cpu.stopAt;
+  let stopAt = sc[SC_STOP];
   // The page being executed: virtual start and RAM offset (NaN start = look it up again).
   let pageVa = NaN;
   let pageOff = 0;
@@ -48,8 +50,8 @@ export function execute(cpu: Cpu): void {
       while (icount < stopAt) {
         let d = pc - pageVa;
         if (!(d >= 0 && d < 4096)) {
-          cpu.pc = pc;
-          cpu.icount = icount;
+          sc[SC_PC] = pc;
+          sc[SC_ICOUNT] = icount;
           pageVa = Math.floor(pc / 4096) * 4096;
           d = pc - pageVa;
           pageOff = cpu.fetchOffset(pc) - d;
@@ -63,12 +65,12 @@ export function execute(cpu: Cpu): void {
             const n = blockPage.counts[slot];
             if (n > 0) {
               if (icount + n <= stopAt) {
-                cpu.pc = pc;
-                cpu.icount = icount;
+                sc[SC_PC] = pc;
+                sc[SC_ICOUNT] = icount;
                 blockPage.fns[slot]!(cpu);
-                pc = cpu.pc;
-                icount = cpu.icount;
-                stopAt = cpu.stopAt;
+                pc = sc[SC_PC];
+                icount = sc[SC_ICOUNT];
+                stopAt = sc[SC_STOP];
                 arrived = true;
                 continue;
               }
@@ -76,8 +78,8 @@ export function execute(cpu: Cpu): void {
               const hits = blockPage.hits[slot];
               if (hits < hot) blockPage.hits[slot] = hits + 1;
               else if (hits !== NEVER) {
-                cpu.pc = pc;
-                cpu.icount = icount;
+                sc[SC_PC] = pc;
+                sc[SC_ICOUNT] = icount;
                 // Translated: round once more to run it; refused: interpret the instruction.
                 arrived = blocks!.translate(blockPage, pageOff + d, pc);
                 continue;
@@ -97,8 +99,8 @@ export function execute(cpu: Cpu): void {
           if (d !== 4094) {
             inst = parcel | (u16[((pageOff + d) >> 1) + 1] << 16);
           } else {
-            cpu.pc = pc;
-            cpu.icount = icount;
+            sc[SC_PC] = pc;
+            sc[SC_ICOUNT] = icount;
             inst = parcel | (cpu.fetch16(pc + 2) << 16);
           }
           raw = inst;
@@ -123,8 +125,8 @@ export function execute(cpu: Cpu): void {
               }
               case 1:
                 if (inst >>> 26 !== 0) {
-                  cpu.pc = pc;
-                  cpu.icount = icount;
+                  sc[SC_PC] = pc;
+                  sc[SC_ICOUNT] = icount;
                   cpu.raise(2, raw);
                 }
                 shiftLeft(xlo, xhi, rd, rs1, imm & 63);
@@ -150,8 +152,8 @@ export function execute(cpu: Cpu): void {
                 if (f6 === 0) shiftRightLogical(xlo, xhi, rd, rs1, imm & 63);
                 else if (f6 === 0x10) shiftRightArith(xlo, xhi, rd, rs1, imm & 63);
                 else {
-                  cpu.pc = pc;
-                  cpu.icount = icount;
+                  sc[SC_PC] = pc;
+                  sc[SC_ICOUNT] = icount;
                   cpu.raise(2, raw);
                 }
                 break;
@@ -180,8 +182,8 @@ export function execute(cpu: Cpu): void {
               break;
             }
             if (funct7 !== 0 && !(funct7 === 0x20 && (funct3 === 0 || funct3 === 5))) {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               cpu.raise(2, raw);
             }
             switch (funct3) {
@@ -291,11 +293,11 @@ export function execute(cpu: Cpu): void {
               }
             }
             if (!done) {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               cpu.inst = raw;
               cpu.loadSlow(hi * TWO_32 + (lo >>> 0), funct3, rd);
-              stopAt = cpu.stopAt;
+              stopAt = sc[SC_STOP];
             }
             break;
           }
@@ -340,11 +342,11 @@ export function execute(cpu: Cpu): void {
               }
             }
             if (!done) {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               cpu.inst = raw;
               cpu.storeSlow(hi * TWO_32 + (lo >>> 0), funct3, xhi[rs2], xlo[rs2]);
-              stopAt = cpu.stopAt;
+              stopAt = sc[SC_STOP];
             }
             break;
           }
@@ -376,8 +378,8 @@ export function execute(cpu: Cpu): void {
                 taken = !(ahi >>> 0 < bhi >>> 0 || (ahi === bhi && alo >>> 0 < blo >>> 0));
                 break;
               default:
-                cpu.pc = pc;
-                cpu.icount = icount;
+                sc[SC_PC] = pc;
+                sc[SC_ICOUNT] = icount;
                 return cpu.raise(2, raw);
             }
             arrived = true;
@@ -413,8 +415,8 @@ export function execute(cpu: Cpu): void {
           case 25: {
             // JALR (0x67)
             if (funct3 !== 0) {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               cpu.raise(2, raw);
             }
             const imm = inst >> 20;
@@ -437,8 +439,8 @@ export function execute(cpu: Cpu): void {
             else if (funct3 === 5 && inst >>> 25 === 0) v = a >>> (imm & 31);
             else if (funct3 === 5 && inst >>> 25 === 0x20) v = a >> (imm & 31);
             else {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               return cpu.raise(2, raw);
             }
             xlo[rd] = v | 0;
@@ -453,8 +455,8 @@ export function execute(cpu: Cpu): void {
             const b = xlo[rs2];
             let v: number;
             if (funct7 === 1) {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               cpu.inst = raw;
               executeMW(cpu, funct3, rd, rs1, rs2);
               break;
@@ -464,8 +466,8 @@ export function execute(cpu: Cpu): void {
             else if (funct7 === 0 && funct3 === 5) v = a >>> (b & 31);
             else if (funct7 === 0x20 && funct3 === 5) v = a >> (b & 31);
             else {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               return cpu.raise(2, raw);
             }
             xlo[rd] = v | 0;
@@ -476,32 +478,32 @@ export function execute(cpu: Cpu): void {
             // MISC-MEM (0x0f): FENCE and FENCE.I are no-ops: one in-order hart, and every write to a code
             // page already drops the translated blocks it overlaps.
             if (funct3 > 1) {
-              cpu.pc = pc;
-              cpu.icount = icount;
+              sc[SC_PC] = pc;
+              sc[SC_ICOUNT] = icount;
               cpu.raise(2, raw);
             }
             break;
           case 11:
-            cpu.pc = pc;
-            cpu.icount = icount;
+            sc[SC_PC] = pc;
+            sc[SC_ICOUNT] = icount;
             cpu.inst = raw;
             executeAmo(cpu, inst, rd, rs1, funct3);
-            stopAt = cpu.stopAt;
+            stopAt = sc[SC_STOP];
             break;
           case 28:
-            cpu.pc = pc;
-            cpu.icount = icount;
+            sc[SC_PC] = pc;
+            sc[SC_ICOUNT] = icount;
             cpu.inst = raw;
             // The unary plus keeps npc an untagged number: without it V8 boxes pc on every instruction.
             npc = +executeSystem(cpu, inst, npc);
-            stopAt = cpu.stopAt;
+            stopAt = sc[SC_STOP];
             // Privilege, satp or mstatus may have changed: look the fetch page up again.
             pageVa = NaN;
             arrived = true;
             break;
           default:
-            cpu.pc = pc;
-            cpu.icount = icount;
+            sc[SC_PC] = pc;
+            sc[SC_ICOUNT] = icount;
             cpu.raise(2, raw);
         }
         xlo[0] = 0;
@@ -509,18 +511,18 @@ export function execute(cpu: Cpu): void {
         pc = npc;
         icount++;
       }
-      cpu.pc = pc;
-      cpu.icount = icount;
+      sc[SC_PC] = pc;
+      sc[SC_ICOUNT] = icount;
       return;
     } catch (e) {
       if (e !== TRAP_TAKEN) throw e;
       // The trap was set up from the synced pc; the trapping instruction still counts.
       xlo[0] = 0;
       xhi[0] = 0;
-      pc = cpu.pc;
-      icount = cpu.icount + 1;
-      cpu.icount = icount;
-      stopAt = cpu.stopAt;
+      pc = sc[SC_PC];
+      icount = sc[SC_ICOUNT] + 1;
+      sc[SC_ICOUNT] = icount;
+      stopAt = sc[SC_STOP];
       pageVa = NaN;
       arrived = true;
     }
