@@ -5,6 +5,7 @@ import { IndexedDbCheckpointStore } from '../../src/store/IndexedDbCheckpointSto
 import { IndexedDbEventStore } from '../../src/store/IndexedDbEventStore.ts';
 import { defaultVmConfig } from '../../src/runtime/defaultConfig.ts';
 import { VmHost } from '../../src/runtime/VmHost.ts';
+import { nextTurn } from '../../src/runtime/nextTurn.ts';
 
 export interface TravelRequest {
   readonly seconds: number;
@@ -101,7 +102,7 @@ async function runOff(seconds: number): Promise<{ instructions: number; wall: nu
     machine.run(250_000);
     machine.drainOutput();
     if (performance.now() - lastYield >= 12) {
-      await sleep(0);
+      await nextTurn();
       lastYield = performance.now();
     }
   }

@@ -25,6 +25,7 @@ import { MachineRunner } from './MachineRunner.ts';
 import { InMemoryCheckpointStore, type CheckpointStore } from '../store/CheckpointStore.ts';
 import { copyCheckpoints, exportCheckpoints, importCheckpoints, parseCheckpointSection } from '../store/checkpointFile.ts';
 import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints } from './checkpoints.ts';
+import { nextTurn } from './nextTurn.ts';
 import type { ConsoleUpdate, ExportedFile, FollowUpdate, ImageFile, PastView, Progress, WriteWatch, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
 import { followStream } from './followStream.ts';
 import { boot, Replayer, resolveImages, type ImageResolver } from './replay.ts';
@@ -58,7 +59,7 @@ export interface VmLocks {
   tryAcquire(vmId: VmId): Promise<(() => void) | null>;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number): Promise<void> => (ms <= 0 ? nextTurn() : new Promise((resolve) => setTimeout(resolve, ms)));
 
 export class VmHost implements WorkerApi {
   private readonly services = new Map<VmId, Promise<EventDrivenVmService>>();
