@@ -8,9 +8,13 @@ import { VmHost } from '../../src/runtime/VmHost.ts';
 import { nextTurn } from '../../src/runtime/nextTurn.ts';
 
 export interface TravelRequest {
+  /**
+   * 'travel': record, then seek and step back; 'off' / 'on': one run of an overhead pair (a bare
+   * machine, or recorded through VmHost) for `seconds`. The page gives each run of a pair a fresh
+   * worker, so no run inherits the engine's state (optimized code, feedback) from another.
+   */
+  readonly mode: 'travel' | 'off' | 'on';
   readonly seconds: number;
-  /** Seconds of each run of the overhead pairs (recording off, then on), three pairs. */
-  readonly offSeconds: number;
   readonly seeks: number;
   readonly steps: number;
 }
@@ -24,9 +28,9 @@ export interface Latencies {
 
 export interface TravelResult {
   readonly recording: { seconds: number; instructions: number; mips: number; events: number; checkpoints: number; consoleBytes: number };
-  /** Alternating runs of the same length, so both see the same machine load: MIPS off and on per pair. */
+  /** Alternating runs of the same length, each in a fresh worker, so both see the same machine load: MIPS off and on per pair (filled in by the page). */
   readonly pairs: { off: number; on: number }[];
-  /** Median over the pairs of 1 − on/off. */
+  /** Median over the pairs of 1 − on/off (filled in by the page). */
   readonly overhead: number;
   readonly bytes: { events: number; pages: number; pageCount: number; estimate: number | null; perMinute: { events: number; pages: number; estimate: number | null } };
   readonly firstView: number;
@@ -35,7 +39,10 @@ export interface TravelResult {
   readonly stepBackWarm: Latencies;
 }
 
-export type TravelReply = { readonly ok: true; readonly result: TravelResult } | { readonly ok: false; readonly error: string };
+export type TravelReply =
+  | { readonly ok: true; readonly result: TravelResult }
+  | { readonly ok: true; readonly mips: number }
+  | { readonly ok: false; readonly error: string };
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<TravelRequest>) => void) | null;
@@ -152,20 +159,13 @@ async function run(request: TravelRequest): Promise<TravelResult> {
   }
   host.dispose();
 
-  const pairs: { off: number; on: number }[] = [];
-  for (let i = 0; i < 3; i++) {
-    const off = await runOff(request.offSeconds);
-    const on = await record(request.offSeconds);
-    pairs.push({ off: off.instructions / off.wall / 1e6, on: on.instructions / on.wall / 1e6 });
-  }
-  const overheads = pairs.map((p) => 1 - p.on / p.off).sort((a, b) => a - b);
   const mipsOn = rec.instructions / rec.wall / 1e6;
   const minutes = rec.wall / 60;
   const estimate = before !== null && after !== null ? after - before : null;
   return {
     recording: { seconds: rec.wall, instructions: rec.instructions, mips: mipsOn, events: head, checkpoints: checkpointCount, consoleBytes: rec.consoleBytes },
-    pairs,
-    overhead: overheads[1],
+    pairs: [],
+    overhead: NaN,
     bytes: {
       events: info?.bytes ?? 0,
       pages: pages.bytes,
@@ -180,8 +180,21 @@ async function run(request: TravelRequest): Promise<TravelResult> {
   };
 }
 
+/** One run of an overhead pair, in MIPS. */
+async function pairRun(request: TravelRequest): Promise<number> {
+  if (request.mode === 'off') {
+    const off = await runOff(request.seconds);
+    return off.instructions / off.wall / 1e6;
+  }
+  const on = await record(request.seconds);
+  indexedDB.deleteDatabase(on.dbName);
+  return on.instructions / on.wall / 1e6;
+}
+
 scope.onmessage = (e) => {
-  run(e.data)
-    .then((result) => scope.postMessage({ ok: true, result }))
+  const reply: Promise<TravelReply> =
+    e.data.mode === 'travel' ? run(e.data).then((result) => ({ ok: true, result })) : pairRun(e.data).then((mips) => ({ ok: true, mips }));
+  reply
+    .then((message) => scope.postMessage(message))
     .catch((error: unknown) => scope.postMessage({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) }));
 };
