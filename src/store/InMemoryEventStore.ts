@@ -1,6 +1,6 @@
 // An EventStore held in memory: for tests, the CLI, and as the reference for the contract suite.
 import { CorruptError, QuotaError, upcast, type AnyNewEvent, type RawEvent, type AnyStoredEvent, type VmId } from '../domain/index.ts';
-import { approximateSize, checkExpected, matches, normalizeQuery, stampBatch } from './batch.ts';
+import { appendAll, approximateSize, checkExpected, matches, normalizeQuery, stampBatch } from './batch.ts';
 import type { AppendResult, EventQuery, EventStore, EventsListener, ExpectedSeq, StreamInfo, Unsubscribe } from './EventStore.ts';
 import { SubscriptionHub } from './SubscriptionHub.ts';
 
@@ -72,7 +72,7 @@ export class InMemoryEventStore implements EventStore {
     }
     const last = records[records.length - 1];
     if (stream) {
-      stream.events.push(...records);
+      appendAll(stream.events, records);
       stream.info = { ...stream.info, head: last.seq, count: stream.info.count + records.length, bytes: stream.info.bytes + bytes, lastAt: last.at };
     } else {
       this.streams.set(vmId, {

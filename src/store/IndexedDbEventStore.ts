@@ -1,7 +1,7 @@
 // An EventStore on IndexedDB (via idb): one readwrite transaction per batch, events packed in segments, bounded paged reads.
 import { unwrap, type IDBPDatabase } from 'idb';
 import { CorruptError, QuotaError, upcast, type AnyNewEvent, type AnyStoredEvent, type VmId } from '../domain/index.ts';
-import { checkExpected, matches, normalizeQuery, validateBatch, withSeqs, type NormalizedQuery } from './batch.ts';
+import { appendAll, checkExpected, matches, normalizeQuery, validateBatch, withSeqs, type NormalizedQuery } from './batch.ts';
 import { decodeSegments, prepareSegments, SEGMENT_MAX, segmentBytes, segmentRecord, type SegmentRecord } from './segments.ts';
 import {
   type AppendResult,
@@ -154,7 +154,7 @@ export class IndexedDbEventStore implements EventStore {
         if (page.length < SEGMENT_PAGE) break;
         bound = [vmId, type, page[page.length - 1].seq];
       }
-      merged.push(...found);
+      appendAll(merged, found);
     }
     merged.sort((a, b) => (q.backward ? b.seq - a.seq : a.seq - b.seq));
     return merged.slice(0, q.limit);

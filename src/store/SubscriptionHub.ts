@@ -1,6 +1,7 @@
 // Catch-up-then-live delivery shared by the stores: each listener sees every seq once, in order.
 import type { AnyStoredEvent, VmId } from '../domain/index.ts';
 import { READ_PAGE, type EventsListener, type Unsubscribe } from './EventStore.ts';
+import { appendAll } from './batch.ts';
 
 type Loader = (vmId: VmId, fromSeq: number, toSeq: number) => Promise<AnyStoredEvent[]>;
 
@@ -44,7 +45,7 @@ export class SubscriptionHub {
     const set = this.subs.get(vmId);
     if (!set) return;
     for (const sub of set) {
-      if (sub.pending) sub.pending.push(...events);
+      if (sub.pending) appendAll(sub.pending, events);
       else this.deliver(sub, events);
     }
   }

@@ -75,3 +75,11 @@ export function matches(e: AnyStoredEvent, q: NormalizedQuery): boolean {
     e.at <= q.toTime
   );
 }
+
+/**
+ * Appends `items` to `target` in place. Not `target.push(...items)`: spreading passes every item as
+ * an argument, and a few hundred thousand of them overflow the stack (a large import or fork).
+ */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}

@@ -178,6 +178,23 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       store.dispose();
     });
 
+    it('appends, reads and queries a batch larger than a function call can take as arguments', async () => {
+      // 250k events of one type: spreading that many values into one call overflows the stack.
+      const store = await target.create();
+      const many: AnyNewEvent[] = [created()];
+      for (let i = 0; i < 250_000; i++) many.push(newEvent('IoCompleted', { device: 'uart0', direction: 'out', bytes: 'x' }, i, T0 + i));
+      const live: number[] = [];
+      const unsubscribe = store.subscribe(A, 1, (events) => live.push(events.length));
+      expect(await store.append(A, 'no-stream', many)).toEqual({ firstSeq: 1, lastSeq: 250_001 });
+      const out = await store.query({ vmId: A, types: ['IoCompleted'], limit: 300_000 });
+      expect(out).toHaveLength(250_000);
+      expect(out[249_999].seq).toBe(250_001);
+      expect(await store.loadEvents(A)).toHaveLength(250_001);
+      await expect.poll(() => live.reduce((a, b) => a + b, 0), { timeout: 10_000 }).toBe(250_001);
+      unsubscribe();
+      store.dispose();
+    }, 120_000);
+
     it('answers random queries over randomly sized batches exactly like filtering the whole stream', async () => {
       const store = await target.create();
       let seed = 7;
