@@ -2,6 +2,7 @@
 import { CorruptError, VmError, type VmId } from '../domain/index.ts';
 import type { Machine, MachineSnapshot } from '../emulator/machine.ts';
 import { PAGE_SIZE } from '../emulator/ram.ts';
+import { appendAll } from '../store/batch.ts';
 import { byPosition, packPageMap, pageHash, unpackPageMap, type CheckpointInfo, type CheckpointStore } from '../store/CheckpointStore.ts';
 import type { Checkpoint } from './replay.ts';
 
@@ -198,7 +199,7 @@ export class VmCheckpoints {
   init(): Promise<void> {
     this.ready ??= this.store.list(this.vmId).then((list) => {
       const known = new Set(this.entries.map((e) => e.id));
-      this.entries.push(...list.filter((c) => !known.has(c.id)).map((c) => ({ ...c, persisted: true })));
+      appendAll(this.entries, list.filter((c) => !known.has(c.id)).map((c) => ({ ...c, persisted: true })));
       this.entries.sort(byPosition);
       for (const c of list) this.head = Math.max(this.head, c.icount);
     });
