@@ -6,6 +6,7 @@ import { IndexedDbEventStore } from '../../src/store/IndexedDbEventStore.ts';
 import { defaultVmConfig } from '../../src/runtime/defaultConfig.ts';
 import { VmHost } from '../../src/runtime/VmHost.ts';
 import { nextTurn } from '../../src/runtime/nextTurn.ts';
+import { seededRandom } from '../../src/domain/testing/fixtures.ts';
 
 export interface TravelRequest {
   /**
@@ -59,18 +60,6 @@ async function fetchImage(ref: BootImageRef): Promise<Uint8Array> {
   const response = await fetch(`/guests/${ref.name}`);
   if (!response.ok) throw new Error(`GET /guests/${ref.name}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
-}
-
-/** A seeded generator, so every run seeks the same seqs of its recording. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function latencies(samples: number[]): Latencies {
@@ -135,7 +124,8 @@ async function run(request: TravelRequest): Promise<TravelResult> {
   await host.inspect(rec.vmId, { seq: 1 });
   const firstView = performance.now() - t;
 
-  const random = seeded(2026);
+  // Seeded, so every run seeks the same seqs of its recording.
+  const random = seededRandom(2026);
   const seekTimes: number[] = [];
   for (let i = 0; i < request.seeks; i++) {
     const seq = 1 + Math.floor(random() * head);
