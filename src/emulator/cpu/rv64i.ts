@@ -15,6 +15,7 @@ import { shiftLeft, shiftRightArith, shiftRightLogical } from './alu.ts';
 
 const TLB_MASK = TLB_SIZE - 1;
 const TWO_32 = 4294967296;
+const TWO_31 = 2147483648;
 
 /** Runs instructions until cpu.icount reaches cpu.stopAt. Guest faults become traps, never host exceptions. */
 export function execute(cpu: Cpu): void {
@@ -31,6 +32,9 @@ export function execute(cpu: Cpu): void {
   const loadBase = cpu.loadBase;
   const storeTag = cpu.storeTag;
   const storeBase = cpu.storeBase;
+  const fetchTag = cpu.fetchTag;
+  const fetchBase = cpu.fetchBase;
+  const code = cpu.ram.code;
   let pc = sc[SC_PC];
   let icount = sc[SC_ICOUNT];
   // Calls out of the loop (slow paths, CSRs, devices) may end the slice early: stopAt is read
@@ -50,12 +54,21 @@ export function execute(cpu: Cpu): void {
       while (icount < stopAt) {
         let d = pc - pageVa;
         if (!(d >= 0 && d < 4096)) {
-          sc[SC_PC] = pc;
-          sc[SC_ICOUNT] = icount;
           pageVa = Math.floor(pc / 4096) * 4096;
           d = pc - pageVa;
-          pageOff = cpu.fetchOffset(pc) - d;
-          cpu.enterCodePage(pageOff);
+          // The fetch TLB hit of Cpu.fetchOffset, inline (the tag 2^31-1 is INVALID_TAG): a call taking pc
+          // boxes it, pc being above the engine's small integers. On bench.elf in a Chromium worker this
+          // took the interpreter from 75.6 to 80.5 MIPS (medians of six runs side by side).
+          const vpn = pageVa / 4096;
+          const idx = vpn & TLB_MASK;
+          if (vpn >= -TWO_31 && vpn < TWO_31 - 1 && fetchTag[idx] === (vpn | 0) && code[fetchBase[idx] >>> 12] !== 0) {
+            pageOff = fetchBase[idx];
+          } else {
+            sc[SC_PC] = pc;
+            sc[SC_ICOUNT] = icount;
+            pageOff = cpu.fetchOffset(pc) - d;
+            cpu.enterCodePage(pageOff);
+          }
           if (blocks !== undefined) blockPage = blocks.page(pageOff);
         }
         if (arrived) {
