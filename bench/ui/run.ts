@@ -12,8 +12,17 @@ import { phaseStats, type LongTask, type PhaseStats } from './longTasks.ts';
 const args = process.argv.slice(2);
 const EVENTS = Number(args[args.indexOf('--events') + 1] || 0) || 1_000_000;
 const LIVE_MS = 8000;
+/** `--profile-live`: the CPU profile covers the live phase only. */
+const PROFILE_LIVE = args.includes('--profile-live');
 /** `--profile`: also record a CPU profile of the page from the scrolling on, and print where the time went. */
-const PROFILE = args.includes('--profile');
+const PROFILE = args.includes('--profile') || PROFILE_LIVE;
+/**
+ * `--trace-live`: a Chrome trace of the live phase (every thread of the browser; open it in the
+ * DevTools performance panel). BENCH_UI_TRACE_CATEGORIES overrides the categories, e.g. adding
+ * disabled-by-default-v8.compile shows the engine's optimizing threads.
+ */
+const TRACE_LIVE = args.includes('--trace-live');
+const TRACE_FILE = 'bench/results/ui-live-trace.json';
 /** `--profile-load`: the CPU profile covers opening the app instead. */
 const PROFILE_LOAD = args.includes('--profile-load');
 
@@ -140,7 +149,7 @@ try {
   const loadSeconds = (Date.now() - opened) / 1000;
   const phases = [load];
 
-  if (cdp && PROFILE) {
+  if (cdp && PROFILE && !PROFILE_LIVE) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
@@ -173,6 +182,14 @@ try {
   );
   const resumeSeconds = (Date.now() - resumed) / 1000;
   const before = Number(await page.locator('.event-list').getAttribute('data-count'));
+  if (cdp && PROFILE_LIVE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
+  if (TRACE_LIVE) {
+    mkdirSync('bench/results', { recursive: true });
+    await browser.startTracing(page, { path: TRACE_FILE, categories: (process.env.BENCH_UI_TRACE_CATEGORIES ?? 'devtools.timeline,toplevel,v8').split(',') });
+  }
   phases.push(
     await phase(page, `live: busy.elf running at full speed for ${LIVE_MS / 1000} s, timeline following`, async () => {
       return page.evaluate(
@@ -193,6 +210,10 @@ try {
       );
     }),
   );
+  if (TRACE_LIVE) {
+    await browser.stopTracing();
+    console.log(`trace of the live phase: ${TRACE_FILE}`);
+  }
   const after = Number(await page.locator('.event-list').getAttribute('data-count'));
   const lastRows = await page.locator('.event-row').evaluateAll((rows) => rows.slice(-12).map((r) => r.getAttribute('data-type')));
   const speed = await page.getByTestId('speed').innerText().catch(() => '');

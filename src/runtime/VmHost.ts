@@ -26,6 +26,7 @@ import { InMemoryCheckpointStore, type CheckpointStore } from '../store/Checkpoi
 import { copyCheckpoints, exportCheckpoints, importCheckpoints, parseCheckpointSection } from '../store/checkpointFile.ts';
 import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints } from './checkpoints.ts';
 import { nextTurn } from './nextTurn.ts';
+import { coalescer, type Coalescer } from './coalesce.ts';
 import type { ConsoleUpdate, ExportedFile, FollowUpdate, ImageFile, PastView, Progress, WriteWatch, StorageUse, TravelTarget, UiCommand, VmSummary, WatchUpdate, WorkerApi } from './protocol.ts';
 import { followStream } from './followStream.ts';
 import { boot, Replayer, resolveImages, type ImageResolver } from './replay.ts';
@@ -66,6 +67,7 @@ export class VmHost implements WorkerApi {
   private readonly watches = new Map<number, Watch>();
   private readonly runners = new Map<VmId, MachineRunner>();
   private readonly consoles = new Map<VmId, Set<(update: ConsoleUpdate) => void>>();
+  private readonly consoleOut = new Map<VmId, { readonly pending: { bytes: string; offset: number }; readonly updates: Coalescer }>();
   private readonly travel = new Map<VmId, Travel>();
   /** Locks this host holds: the VMs it runs. */
   private readonly owned = new Map<VmId, () => void>();
@@ -327,8 +329,28 @@ export class VmHost implements WorkerApi {
     throw new IllegalStateError(`The boot image '${ref.name}' is not available here.`, 'Create the VM again from its image files.');
   };
 
+  /** Console output goes out coalesced (coalesce.ts); an error at once, after the output before it. */
   private emitConsole(vmId: VmId, update: ConsoleUpdate): void {
-    for (const listener of this.consoles.get(vmId) ?? []) listener(update);
+    let out = this.consoleOut.get(vmId);
+    if (!out) {
+      const pending = { bytes: '', offset: 0 };
+      const updates = coalescer(() => {
+        const bytes = pending.bytes;
+        pending.bytes = '';
+        if (bytes.length > 0) for (const listener of this.consoles.get(vmId) ?? []) listener({ bytes, offset: pending.offset });
+        pending.offset += bytes.length;
+      }, this.clock);
+      this.consoleOut.set(vmId, (out = { pending, updates }));
+    }
+    if (update.bytes !== undefined && update.offset !== undefined) {
+      if (out.pending.bytes.length === 0) out.pending.offset = update.offset;
+      out.pending.bytes += update.bytes;
+      out.updates.poke();
+    }
+    if (update.error) {
+      out.updates.flushNow();
+      for (const listener of this.consoles.get(vmId) ?? []) listener({ error: update.error });
+    }
   }
 
   /** Records a snapshot at the machine's current point (the run pauses for the moment it takes). */
@@ -373,6 +395,8 @@ export class VmHost implements WorkerApi {
     await this.claim(await this.existing(vmId));
     await this.runners.get(vmId)?.stop().catch(() => undefined);
     this.dropRunner(vmId);
+    this.consoleOut.get(vmId)?.updates.cancel();
+    this.consoleOut.delete(vmId);
     await this.store.deleteEvents(vmId);
     await (this.travel.get(vmId)?.checkpoints.deleteAll() ?? this.checkpointStore.deleteVm(vmId));
     this.services.delete(vmId);

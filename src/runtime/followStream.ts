@@ -1,8 +1,8 @@
 // Following a VM's stream for the timeline: a compact type index of every event, the newest events in full, console output.
 import { EVENT_TYPES, evolve, initialState, type AnyStoredEvent, type EventType, type VmId, type VmState } from '../domain/index.ts';
 import type { EventStore } from '../store/EventStore.ts';
+import { coalescer } from './coalesce.ts';
 import type { FollowUpdate } from './protocol.ts';
-import { UPDATE_INTERVAL_MS } from './watchStream.ts';
 
 /** At most this many of the newest events travel in full with an update (a screenful of rows and more); older rows are loaded by range. */
 export const FOLLOW_TAIL = 200;
@@ -14,7 +14,7 @@ const CODE_OF: ReadonlyMap<EventType, number> = new Map(EVENT_TYPES.map((t, i) =
 /**
  * Calls `onUpdate` with every event of the stream as one byte (its index in EVENT_TYPES), so a
  * page can filter, count and draw a stream of a million events without holding them: 1 MB instead
- * of hundreds. Updates are coalesced like watchStream's (≤ 30 per second).
+ * of hundreds. Updates are coalesced like watchStream's (coalesce.ts).
  */
 export function followStream(store: EventStore, vmId: VmId, onUpdate: (update: FollowUpdate) => void, clock: () => number): () => void {
   let state: VmState = initialState(vmId);
@@ -25,8 +25,6 @@ export function followStream(store: EventStore, vmId: VmId, onUpdate: (update: F
   let consoleText = '';
   let consoleOffset = 0;
   let consoleEnd = 0;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let lastFlush = 0;
   // While the history is read, console output is held back and only its end is sent once the
   // reading reaches the head as it was: a terminal then parses a few hundred KiB once, not every
   // byte the VM ever wrote.
@@ -34,12 +32,10 @@ export function followStream(store: EventStore, vmId: VmId, onUpdate: (update: F
   const reached = (head: number) => {
     initialHead = head;
     // Output held back while the head was unknown goes out now, even if no event follows.
-    if (consoleText.length > 0 && timer === null) timer = setTimeout(flush, 0);
+    if (consoleText.length > 0) updates.poke();
   };
 
   const flush = () => {
-    timer = null;
-    lastFlush = clock();
     const caughtUp = initialHead !== null && from + count - 1 >= initialHead;
     const update: FollowUpdate = {
       vmId,
@@ -59,6 +55,7 @@ export function followStream(store: EventStore, vmId: VmId, onUpdate: (update: F
     }
     onUpdate(update);
   };
+  const updates = coalescer(flush, clock);
 
   void store.getLastSequenceNumber(vmId).then(reached, () => reached(0));
   const unsubscribe = store.subscribe(vmId, 1, (events) => {
@@ -81,11 +78,10 @@ export function followStream(store: EventStore, vmId: VmId, onUpdate: (update: F
     }
     tail.push(...events.slice(-FOLLOW_TAIL));
     if (tail.length > 4 * FOLLOW_TAIL) tail = tail.slice(-FOLLOW_TAIL);
-    if (timer !== null) return;
-    timer = setTimeout(flush, Math.max(0, lastFlush + UPDATE_INTERVAL_MS - clock()));
+    updates.poke();
   });
   return () => {
     unsubscribe();
-    if (timer !== null) clearTimeout(timer);
+    updates.cancel();
   };
 }

@@ -19,7 +19,7 @@ export type UiCommand = Extract<
   { type: 'StartVm' | 'PauseVm' | 'ResumeVm' | 'StopVm' | 'ResetVm' | 'RenameVm' | 'RestoreSnapshot' | 'DeleteSnapshot' }
 >;
 
-/** Pushed to a watcher at most ~30 times a second: the new events and the state after them. */
+/** Pushed to a watcher, coalesced (coalesce.ts): the new events and the state after them. */
 export interface WatchUpdate {
   readonly vmId: VmId;
   readonly events: readonly AnyStoredEvent[];
@@ -27,7 +27,7 @@ export interface WatchUpdate {
 }
 
 /**
- * Pushed to a follower of a VM at most ~30 times a second: one type code per new event (its index
+ * Pushed to a follower of a VM, coalesced (coalesce.ts): one type code per new event (its index
  * in EVENT_TYPES), the newest of them in full, the console output they carry, and the state after them.
  */
 export interface FollowUpdate {
@@ -51,7 +51,7 @@ export interface Progress {
   readonly total: number | null;
 }
 
-/** Pushed as the guest writes to its console (not batched with events), or when the run loop fails. */
+/** Pushed as the guest writes to its console (coalesced, not batched with events), or at once when the run loop fails. */
 export interface ConsoleUpdate {
   /** Console bytes (one char per byte), starting at byte `offset` of everything the VM ever wrote. */
   readonly bytes?: string;

@@ -68,11 +68,8 @@ function Timeline({ stream }: { stream: StreamIndex }) {
     return Math.min(lo, visible.count - 1);
   };
 
-  const { rows: items, totalHeight, scrollToIndex, atEnd } = useFixedRows(parent, count, ROW_HEIGHT, 12);
-
-  useEffect(() => {
-    if (atEnd() && pastSeq === null && count > 0) scrollToIndex(count - 1, 'end');
-  }, [count, scrollToIndex, atEnd, pastSeq]);
+  // At the head and scrolled to the end, the list follows the stream as it grows.
+  const { rows: items, totalHeight, scrollToIndex } = useFixedRows(parent, count, ROW_HEIGHT, 12, pastSeq === null);
 
   // Only a new viewed point (or filter) brings its row into view; stream growth alone does not.
   const latest = useRef({ indexOf, scrollToIndex });

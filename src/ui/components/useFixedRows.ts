@@ -13,8 +13,6 @@ export interface FixedRows {
   /** The rows to draw: index and top offset inside the scrolled content. */
   readonly rows: readonly { readonly index: number; readonly top: number }[];
   scrollToIndex(index: number, align: 'start' | 'center' | 'end' | 'auto'): void;
-  /** Whether the last scroll left the view at the end of the list (within two rows). */
-  atEnd(): boolean;
 }
 
 /**
@@ -22,24 +20,41 @@ export interface FixedRows {
  * every row whenever the count changes: O(count) per live update, a long task at a million rows
  * (bench/ui). Equal heights make every position arithmetic, so each render costs only the rows drawn.
  */
-export function useFixedRows(scroller: RefObject<HTMLElement | null>, count: number, rowHeight: number, overscan: number): FixedRows {
+export function useFixedRows(
+  scroller: RefObject<HTMLElement | null>,
+  count: number,
+  rowHeight: number,
+  overscan: number,
+  followEnd: boolean,
+): FixedRows {
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(0);
   const end = useRef(true);
+  const view = useRef(0);
+  /** True while the list is drawn at its end because it follows a growing stream (see below). */
+  const following = followEnd && end.current;
+  const followingRef = useRef(following);
+  followingRef.current = following;
 
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    // Reads only scrollTop: asking for scrollHeight here would force a layout on every scroll event.
+    // Reads only scrollTop (the viewport height comes from the ResizeObserver): asking for
+    // clientHeight or scrollHeight here would force a layout on every scroll event.
     const onScroll = () => {
       const top = el.scrollTop;
-      end.current = top + el.clientHeight >= heights.current.total - 2 * rowHeight;
-      setScrollTop(top);
+      end.current = top + view.current >= heights.current.total - 2 * rowHeight;
+      // The scroll that keeps a followed list at its end changes nothing drawn.
+      if (!(end.current && followingRef.current)) setScrollTop(top);
     };
-    const resize = new ResizeObserver(() => setViewport(el.clientHeight));
+    const measure = () => {
+      view.current = el.clientHeight;
+      setViewport(view.current);
+    };
+    const resize = new ResizeObserver(measure);
     el.addEventListener('scroll', onScroll, { passive: true });
     resize.observe(el);
-    setViewport(el.clientHeight);
+    measure();
     return () => {
       el.removeEventListener('scroll', onScroll);
       resize.disconnect();
@@ -54,13 +69,28 @@ export function useFixedRows(scroller: RefObject<HTMLElement | null>, count: num
   }, [totalHeight]);
   const maxScroll = Math.max(0, totalHeight - viewport);
   const naturalMax = Math.max(0, natural - viewport);
-  const top = Math.min(scrollTop, maxScroll);
+  const top = following ? maxScroll : Math.min(scrollTop, maxScroll);
   /** Where the view is in the uncompressed list. */
   const offset = maxScroll > 0 ? (top / maxScroll) * naturalMax : 0;
   const first = Math.max(0, Math.floor(offset / rowHeight) - overscan);
   const last = Math.min(count - 1, Math.ceil((offset + viewport) / rowHeight) + overscan);
   const rows: { index: number; top: number }[] = [];
   for (let i = first; i <= last; i++) rows.push({ index: i, top: top + i * rowHeight - offset });
+
+  // Following: the rows above are already those at the end, and the scroller is moved there on the
+  // next frame, where the browser lays the page out anyway. Setting scrollTop during the update
+  // would force that layout inside the task that handles the worker's message; on a busy machine
+  // such tasks ran 40–60 ms (bench/ui).
+  const frame = useRef(0);
+  useEffect(() => {
+    if (!following || frame.current !== 0) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      const el = scroller.current;
+      if (el && followingRef.current) el.scrollTop = Math.max(0, heights.current.total - view.current);
+    });
+  });
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   const scrollToIndex = useCallback(
     (index: number, align: 'start' | 'center' | 'end' | 'auto') => {
@@ -87,6 +117,5 @@ export function useFixedRows(scroller: RefObject<HTMLElement | null>, count: num
     [scroller, count, rowHeight],
   );
 
-  const atEnd = useCallback(() => end.current, []);
-  return { totalHeight, rows, scrollToIndex, atEnd };
+  return { totalHeight, rows, scrollToIndex };
 }
