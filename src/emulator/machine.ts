@@ -403,11 +403,15 @@ export class Machine {
     return pages;
   }
 
-  /** Captures the state (touched pages are copied); console output not yet drained is not part of it. */
-  snapshot(): MachineSnapshot {
+  /**
+   * Captures the state (touched pages are copied); console output not yet drained is not part of it.
+   * `withPages` false leaves the pages out, for a caller that keeps them its own way (checkpoints copy
+   * only the pages written since the previous one): such a snapshot cannot be restored by itself.
+   */
+  snapshot(withPages = true): MachineSnapshot {
     const cpu = this.cpu;
     const pages = new Map<number, Uint8Array>();
-    for (let p = 0; p < this.ram.touched.length; p++) {
+    for (let p = 0; withPages && p < this.ram.touched.length; p++) {
       if (this.ram.touched[p] === 1) pages.set(p, this.ram.u8.slice(p * 4096, (p + 1) * 4096));
     }
     return {
@@ -434,16 +438,23 @@ export class Machine {
     }
     const cpu = this.cpu;
     const ram = this.ram;
+    // Translated blocks are keyed by RAM offset and depend only on the bytes of their page: those of
+    // pages the restore leaves as they were stay, so a seek does not re-execute interpreted while
+    // the code it runs is translated again.
+    const blocks = cpu.blocks;
     for (let p = 0; p < ram.touched.length; p++) {
       const saved = s.pages.get(p);
-      if (saved !== undefined) ram.u8.set(saved, p * 4096);
-      else if (ram.touched[p] === 1) ram.u8.fill(0, p * 4096, (p + 1) * 4096);
-      else continue;
+      if (saved !== undefined) {
+        if (blocks?.translatedOn(p) && !samePage(ram.u8, p * 4096, saved)) blocks.invalidate(p * 4096, 4096);
+        ram.u8.set(saved, p * 4096);
+      } else if (ram.touched[p] === 1) {
+        blocks?.invalidate(p * 4096, 4096);
+        ram.u8.fill(0, p * 4096, (p + 1) * 4096);
+      } else continue;
       ram.touched[p] = saved === undefined ? 0 : 1;
       ram.dirty[p] = 1;
       ram.stale[p] = 1;
     }
-    cpu.blocks?.clear();
     cpu.xlo.set(s.cpu.xlo);
     cpu.xhi.set(s.cpu.xhi);
     cpu.csrLo.set(s.cpu.csrLo);
@@ -486,4 +497,10 @@ export class Machine {
     ];
     return combineDigest(words, ramDigest);
   }
+}
+
+/** Whether the 4 KiB page of `ram` at `at` holds the bytes of `page`. */
+function samePage(ram: Uint8Array, at: number, page: Uint8Array): boolean {
+  for (let i = 0; i < 4096; i++) if (ram[at + i] !== page[i]) return false;
+  return true;
 }

@@ -84,7 +84,7 @@ describe('self-modifying code', () => {
     expect(machines[0].blocksCompiled).toBeGreaterThan(0);
   });
 
-  it('marks fetched pages as code and forgets translated blocks on restore', () => {
+  it('marks fetched pages as code and forgets the translated blocks of pages a restore changes', () => {
     const m = new Machine({ bios: program(layout({ 0: [addi(A0, A0, 1), jal(0, -4)] })), memoryMiB: 16, translate: { threshold: 1 } });
     const before = m.snapshot();
     m.run(10);
@@ -100,5 +100,43 @@ describe('self-modifying code', () => {
     m.restore(before);
     m.run(4);
     expect(m.register(A0)).toBe(2n);
+  });
+});
+
+describe('restoring a snapshot into a machine with translated code', () => {
+  // A loop adding 1 to a0, a thousand times, then spinning.
+  const loop = () => layout({ 0: [addi(A1, 0, 1000)], 4: [addi(A0, A0, 1), addi(A1, A1, -1), bne(A1, 0, -8), jal(0, 0)] });
+
+  it('keeps the blocks of pages whose bytes the restore leaves as they were', () => {
+    const m = new Machine({ bios: program(loop()), memoryMiB: 16, translate: { threshold: 1 } });
+    const start = m.snapshot();
+    m.run(500);
+    const compiled = m.blocksCompiled;
+    expect(compiled).toBeGreaterThan(0);
+    m.restore(start);
+    m.run(500);
+    // Nothing had to be translated again.
+    expect(m.blocksCompiled).toBe(compiled);
+    m.run(2510);
+    expect(m.register(A0)).toBe(1000n);
+  });
+
+  it('drops the blocks of a page whose bytes differ in the snapshot, and runs the restored code', () => {
+    const m = new Machine({ bios: program(loop()), memoryMiB: 16, translate: { threshold: 1 } });
+    const start = m.snapshot();
+    m.run(500);
+    // The same start, with `addi a0,a0,1` turned into `addi a0,a0,5`.
+    const patched = new Map(start.pages);
+    const code = patched.get(0)!.slice();
+    code.set(new Uint8Array(new Uint32Array([addi(A0, A0, 5)]).buffer), 4);
+    patched.set(0, code);
+    const fromPatched = { ...start, pages: patched };
+    m.restore(fromPatched);
+    m.run(3010);
+    const interpreted = new Machine({ bios: program(loop()), memoryMiB: 16, translate: false });
+    interpreted.restore(fromPatched);
+    interpreted.run(3010);
+    expect(m.register(A0)).toBe(5000n);
+    expect(m.stateHash()).toBe(interpreted.stateHash());
   });
 });

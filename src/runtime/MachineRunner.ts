@@ -1,7 +1,8 @@
 // Runs one VM's machine in short slices between commands, records its input and effects as events.
-import { latin1String, newEvent, toHex, type AnyNewEvent, type StopReason } from '../domain/index.ts';
+import { latin1String, newEvent, toHex, type AnyNewEvent, type AnyStoredEvent, type StopReason } from '../domain/index.ts';
 import { mtimeOf } from '../emulator/cpu/time.ts';
 import { TIMEBASE_HZ } from '../emulator/layout.ts';
+import { appendAll } from '../store/batch.ts';
 import type { EventDrivenVmService } from './EventDrivenVmService.ts';
 import type { Incarnation } from './replay.ts';
 
@@ -11,6 +12,8 @@ const SLICE_INSTRUCTIONS = 250_000;
 const YIELD_AFTER_MS = 12;
 /** Effects are appended at least this often while running (one transaction per flush). */
 export const FLUSH_INTERVAL_MS = 100;
+/** Events cut and waiting for a transaction beyond which the loop waits for storage. */
+const MAX_READY_EVENTS = 20_000;
 /** How far virtual time may run ahead of wall time while the guest is idle, before the loop sleeps. */
 const IDLE_LEAD_MS = 20;
 /**
@@ -33,10 +36,14 @@ export interface RunnerHooks {
   readonly onError: (error: unknown) => void;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
-  /** Everything recorded so far is appended (the place to take a checkpoint of the head). */
-  readonly onFlushed?: () => void;
   /** True when the head is due for a checkpoint: the loop then flushes early, so one can be taken. */
   readonly checkpointDue?: (icount: number) => boolean;
+  /**
+   * Called at a flush while the loop runs: takes the head's state now, if a checkpoint is due, and
+   * returns what places it in history once the flushed effects have their seqs (the last one's is
+   * given; null when they could not be stored), or null. The machine runs on while the flush is written.
+   */
+  readonly captureHead?: () => ((appliedSeq: number | null) => void) | null;
 }
 
 
@@ -53,6 +60,14 @@ export class MachineRunner {
   private flushStartIcount: number;
   private flushStartPc: number;
   private lastFlush = 0;
+  /** Batches of effects cut and waiting for their transaction, in order. */
+  private ready: AnyNewEvent[] = [];
+  /** Head checkpoints taken at cuts: `after` events of `ready` precede each. */
+  private marks: { readonly after: number; readonly place: (appliedSeq: number | null) => void }[] = [];
+  /** The appending under way (appendReady), or null. */
+  private appending: Promise<void> | null = null;
+  /** The first append that failed: the loop stops at its next flush. */
+  private appendFailure: unknown = null;
   /** Interrupts and environment calls recorded since the last flush: where their events are in `pending`. */
   private readonly routine = new Map<string, { trap: number; interrupt: number; count: number }>();
   /** Traps that happened but were not recorded as events because of the per-flush cap. */
@@ -179,11 +194,25 @@ export class MachineRunner {
     this.wakeForInput?.();
   }
 
-  /** Appends pending effects and inputs in one transaction. */
+  /** Appends everything recorded so far (after the appends under way); resolves once it is stored. */
   async flush(): Promise<void> {
+    this.cut();
+    for (;;) {
+      if (this.appending) await this.appending;
+      this.throwAppendFailure();
+      if (this.ready.length === 0 && this.marks.length === 0) return;
+      this.appendReady();
+    }
+  }
+
+  /**
+   * Ends the current batch of effects, as a flush does (the instructions run so far, new pages, the
+   * counts of repeated traps) and queues it for appending; returns how many events are queued.
+   */
+  private cut(): number {
     this.collectInstructions();
     this.collectAllocations();
-    if (this.pending.length === 0) return;
+    this.lastFlush = this.hooks.now();
     const events = this.pending;
     for (const { trap, interrupt, count } of this.routine.values()) {
       if (count === 1) continue;
@@ -192,8 +221,51 @@ export class MachineRunner {
     }
     this.pending = [];
     this.routine.clear();
-    this.lastFlush = this.hooks.now();
-    await this.service.execute({ type: 'RecordEffects', events });
+    appendAll(this.ready, events);
+    return this.ready.length;
+  }
+
+  /**
+   * Appends what is queued, one transaction at a time, while the loop runs on: waiting for each to
+   * commit left a recording VM idle a fifth of its time in Chromium, where every IndexedDB round
+   * trip waits for the loop to yield (bench/travel, a CPU profile of the worker). Batches cut while
+   * a transaction is under way go together in the next one, with the checkpoints taken at their cuts.
+   */
+  private appendReady(): void {
+    if (this.appending !== null) return;
+    const run = async () => {
+      while (this.ready.length > 0 || this.marks.length > 0) {
+        const events = this.ready;
+        const marks = this.marks;
+        this.ready = [];
+        this.marks = [];
+        let stored: readonly AnyStoredEvent[] = [];
+        try {
+          if (events.length > 0) stored = await this.service.execute({ type: 'RecordEffects', events });
+        } catch (error) {
+          for (const mark of marks) mark.place(null);
+          throw error;
+        }
+        const before = stored.length > 0 ? stored[0].seq - 1 : this.service.state.version;
+        for (const mark of marks) mark.place(mark.after > 0 ? stored[mark.after - 1].seq : before);
+      }
+    };
+    this.appending = run()
+      .catch((error: unknown) => {
+        // What was cut after the failed batch is dropped with it: the runner stops.
+        this.appendFailure ??= error;
+        for (const mark of this.marks) mark.place(null);
+        this.marks = [];
+        this.ready = [];
+      })
+      .finally(() => (this.appending = null));
+  }
+
+  private throwAppendFailure(): void {
+    const failure = this.appendFailure;
+    if (failure === null) return;
+    this.appendFailure = null;
+    throw failure;
   }
 
   private deliverInput(): void {
@@ -271,9 +343,15 @@ export class MachineRunner {
         this.collectOutput();
       } while (reason === 'budget' && !idled && this.hooks.now() - sliceStart < YIELD_AFTER_MS && this.pendingInput.length === 0);
 
-      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS || this.hooks.checkpointDue?.(this.icount)) {
-        await this.flush();
-        if (this.running) this.hooks.onFlushed?.();
+      const flushDue = () => this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS || this.hooks.checkpointDue?.(this.icount) === true;
+      if (flushDue()) {
+        this.throwAppendFailure();
+        const after = this.cut();
+        const place = this.hooks.captureHead?.();
+        if (place) this.marks.push({ after, place });
+        this.appendReady();
+        // Storage slower than the machine: wait rather than pile up unwritten history.
+        if (this.ready.length > MAX_READY_EVENTS && this.appending) await this.appending;
       }
 
       if (reason === 'poweroff' || reason === 'reboot' || reason === 'htif-exit') {

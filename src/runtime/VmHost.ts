@@ -299,15 +299,11 @@ export class VmHost implements WorkerApi {
       sleep: this.options.sleep ?? defaultSleep,
       onConsole: (bytes, offset) => this.emitConsole(vmId, { bytes, offset }),
       checkpointDue: (icount) => travel.checkpoints.headDue(icount),
-      onFlushed: () => {
-        if (!travel.checkpoints.headDue(runner.icount)) return;
-        travel.checkpoints.captureHead(runner.machine, {
-          icount: runner.icount,
-          appliedSeq: service.state.version,
-          base: runner.base,
-          outputCount: runner.outputCount,
-          snapshot: runner.machine.snapshot(),
-        });
+      captureHead: () => {
+        if (!travel.checkpoints.headDue(runner.icount)) return null;
+        const { machine, icount, base, outputCount } = runner;
+        const prepared = travel.checkpoints.prepareHead(machine, { icount, base, outputCount, snapshot: machine.snapshot(false) });
+        return prepared && ((appliedSeq) => (appliedSeq === null ? travel.checkpoints.discard(prepared) : travel.checkpoints.commit(prepared, appliedSeq, false)));
       },
       onHalt: async (reason, exitCode) => {
         await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);

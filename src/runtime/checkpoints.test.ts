@@ -7,20 +7,23 @@ import { IndexedDbCheckpointStore } from '../store/IndexedDbCheckpointStore.ts';
 import { IndexedDbEventStore } from '../store/IndexedDbEventStore.ts';
 import { InMemoryEventStore } from '../store/InMemoryEventStore.ts';
 import type { EventStore } from '../store/EventStore.ts';
-import { thinned, DEFAULT_CHECKPOINT_POLICY } from './checkpoints.ts';
-import { replayTo, resolveImages } from './replay.ts';
+import { thinned, DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints } from './checkpoints.ts';
+import { boot, replayTo, resolveImages } from './replay.ts';
+import { defaultVmConfig } from './defaultConfig.ts';
+import { asVmId } from '../domain/index.ts';
 import { resolveBuiltin } from './testing/images.ts';
 import { VmHost } from './VmHost.ts';
 
 const resolveImage = resolveBuiltin;
-const travel = { interval: 50_000, maxGap: 200_000, runInterval: 100_000, density: 4, loadedMax: 4 };
+const travel = { interval: 50_000, maxGap: 200_000, runInterval: 100_000, runMs: 0, density: 4, loadedMax: 4 };
 
 /** Counts the pages each put brings, to see that only changed pages are written. */
 class CountingStore extends InMemoryCheckpointStore {
   readonly putPages: number[] = [];
-  override async put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
-    this.putPages.push(pages.size);
-    return super.put(record, pages);
+  /** Pages written per checkpoint: those of a batch count for its first checkpoint. */
+  override async putAll(records: readonly CheckpointRecord[], pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    records.forEach((_, i) => this.putPages.push(i === 0 ? pages.size : 0));
+    return super.putAll(records, pages);
   }
 }
 
@@ -188,5 +191,40 @@ describe('checkpoint spacing', () => {
     const drop = new Set(thinned(entries, [2990], policy));
     const kept = entries.filter((e) => !drop.has(e.id));
     expect(thinned(kept, [2990], policy)).toEqual([]);
+  });
+
+  it('spaces head checkpoints by instructions and by running time, and places a prepared one at the seq it is given', async () => {
+    let now = 0;
+    const store = new InMemoryCheckpointStore();
+    const vmId = asVmId('vm-spacing');
+    const checkpoints = new VmCheckpoints(vmId, store, new PageCache(), { ...DEFAULT_CHECKPOINT_POLICY, runInterval: 1000, runMs: 20 }, () => now);
+    await checkpoints.init();
+    const config = defaultVmConfig({ name: 'os.elf', builtin: true });
+    const { machine } = boot(config, await resolveImages(config, resolveImage), 0);
+    const head = (icount: number) => checkpoints.prepareHead(machine, { icount, base: 0, outputCount: 0, snapshot: machine.snapshot() });
+
+    const first = head(0);
+    expect(first).not.toBeNull();
+    checkpoints.commit(first!, 7, false);
+    now = 19;
+    expect(checkpoints.headDue(5000)).toBe(false); // instructions enough, not time
+    now = 25;
+    expect(checkpoints.headDue(500)).toBe(false); // time enough, not instructions
+    expect(checkpoints.headDue(1000)).toBe(true);
+    machine.run(1000);
+    const second = head(1000);
+    expect(head(1000)).toBeNull(); // just taken: the next one is 20 ms away
+    // The machine may run on before the seq is known; the checkpoint holds the state it was prepared with.
+    const hash = machine.stateHash();
+    machine.run(5000);
+    checkpoints.commit(second!, 12, false);
+    await checkpoints.settled();
+    const list = checkpoints.list();
+    expect(list.map((c) => [c.icount, c.seq])).toEqual([
+      [0, 7],
+      [1000, 12],
+    ]);
+    expect(list[1].stateHash).toBe(hash);
+    expect((await checkpoints.load(list[1]))!.snapshot.cpu.scalars).toEqual(second!.cp.snapshot.cpu.scalars);
   });
 });

@@ -15,15 +15,44 @@ export interface CheckpointPolicy {
   readonly maxGap: number;
   /** Checkpoints whose full state stays in memory (the most recently used). */
   readonly loadedMax: number;
-  /** Instructions between two checkpoints the running VM takes of itself (at the head). */
+  /** Instructions between two checkpoints the running VM takes of itself (at the head), at least. */
   readonly runInterval: number;
+  /**
+   * Milliseconds of running between two head checkpoints, at least. Re-executing a stretch takes
+   * about as long as running it did, so this bounds the re-execution a seek near the head needs
+   * at any speed, and the checkpoints a fast guest costs per second.
+   */
+  readonly runMs: number;
+}
+
+/** Head checkpoints taken but not yet stored, at most (VmCheckpoints.headDue). */
+const MAX_HEADS_UNSTORED = 16;
+
+/** A checkpoint's state taken from a machine, waiting for the seq it is placed after (VmCheckpoints.prepare). */
+export interface PreparedCheckpoint {
+  readonly cp: Omit<Checkpoint, 'appliedSeq'>;
+  readonly tracker: PageTracker;
+  readonly copies: readonly (readonly [number, Uint8Array | null])[];
+  readonly stateHash: string;
+  readonly state: Uint8Array;
+  /** Taken of the running VM by prepareHead (counted in headsUnstored until stored or discarded). */
+  readonly head?: boolean;
 }
 
 /**
  * Tuned with bench/travel: at about 50 MIPS in Chromium, re-executing 4M instructions takes ~80 ms,
- * so no seek replays more than that; near the head and the scrubber half of it.
+ * so no seek replays more than that; near the head and the scrubber half of it. A fast guest
+ * (hundreds of MIPS) is checkpointed every 20 ms of running instead of every 2M instructions:
+ * at 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed (bench/travel).
  */
-export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { interval: 2_000_000, density: 4, maxGap: 4_000_000, loadedMax: 12, runInterval: 2_000_000 };
+export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
+  interval: 2_000_000,
+  density: 4,
+  maxGap: 4_000_000,
+  loadedMax: 12,
+  runInterval: 2_000_000,
+  runMs: 20,
+};
 
 /**
  * Which pages of one machine's RAM the last checkpoint of that machine held, by content hash, so
@@ -99,7 +128,7 @@ interface EncodedState {
   readonly halted: MachineSnapshot['halted'] | null;
 }
 
-export function encodeState(cp: Checkpoint): Uint8Array {
+export function encodeState(cp: Omit<Checkpoint, 'appliedSeq'>): Uint8Array {
   const s = cp.snapshot;
   const csrs: [number, number, number][] = [];
   for (let i = 0; i < s.cpu.csrLo.length; i++) if (s.cpu.csrLo[i] !== 0 || s.cpu.csrHi[i] !== 0) csrs.push([i, s.cpu.csrLo[i], s.cpu.csrHi[i]]);
@@ -186,6 +215,12 @@ export class VmCheckpoints {
   /** Where the scrubber last stood, and the head: the points history stays dense around. */
   focus: number | null = null;
   head = 0;
+  /** When the last head checkpoint was taken (the clock's milliseconds). */
+  private lastHead = -Infinity;
+  /** Head checkpoints taken and not stored yet. */
+  private headsUnstored = 0;
+  /** Checkpoints committed and waiting for storeWaiting, in commit order. */
+  private unstored: { readonly entry: Entry; readonly prepared: PreparedCheckpoint }[] = [];
 
   constructor(
     private readonly vmId: VmId,
@@ -235,15 +270,26 @@ export class VmCheckpoints {
     return (!before || icount - before.icount >= gap) && (!after || after.icount - icount >= gap);
   }
 
-  /** True when the last checkpoint before `icount` is `runInterval` back or more. */
+  /** True when the last checkpoint before `icount` is `runInterval` back or more, and the last head checkpoint `runMs` ago. */
   headDue(icount: number): boolean {
     const before = this.entries[this.indexAfter(icount) - 1];
-    return !before || icount - before.icount >= this.policy.runInterval;
+    return (
+      (!before || icount - before.icount >= this.policy.runInterval) &&
+      this.clock() - this.lastHead >= this.policy.runMs &&
+      // Storage slower than the machine: fewer checkpoints rather than a growing queue of page copies.
+      this.headsUnstored < MAX_HEADS_UNSTORED
+    );
   }
 
-  /** Takes a checkpoint of the running machine when one is due. */
-  captureHead(machine: Machine, cp: Checkpoint): void {
-    if (this.headDue(cp.icount)) this.capture(machine, cp, false);
+  /**
+   * The running machine's state for a head checkpoint when one is due, taken now; `commit` places
+   * it in history once the effects recorded up to this point have their seqs.
+   */
+  prepareHead(machine: Machine, cp: Omit<Checkpoint, 'appliedSeq'>): PreparedCheckpoint | null {
+    if (!this.headDue(cp.icount)) return null;
+    this.lastHead = this.clock();
+    this.headsUnstored++;
+    return { ...this.prepare(machine, cp), head: true };
   }
 
   /** Forgets every checkpoint (the VM is deleted) and the pages only they used. */
@@ -321,6 +367,15 @@ export class VmCheckpoints {
    * in one transaction with the record. `keepLoaded` keeps the full state in memory for travel.
    */
   capture(machine: Machine, cp: Checkpoint, keepLoaded: boolean): void {
+    this.commit(this.prepare(machine, cp), cp.appliedSeq, keepLoaded);
+  }
+
+  /**
+   * A checkpoint's state, taken from `machine` now: its registers and devices, and copies of the
+   * pages written since the machine's previous checkpoint. Commit (or discard) prepared checkpoints
+   * of one machine in the order they were prepared: their pages are tracked from one to the next.
+   */
+  prepare(machine: Machine, cp: Omit<Checkpoint, 'appliedSeq'>): PreparedCheckpoint {
     const tracker = this.trackerOf(machine);
     const ram = machine.ram;
     let dirty = machine.takeDirtyPages();
@@ -330,20 +385,44 @@ export class VmCheckpoints {
       tracker.full = false;
     }
     const copies = dirty.map((p) => [p, ram.touched[p] === 1 ? ram.u8.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE) : null] as const);
-    const stateHash = machine.stateHash();
-    const state = encodeState(cp);
-    const id = `${cp.icount.toString(36).padStart(10, '0')}-${cp.appliedSeq}-${(this.nextId++).toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
-    const entry: Entry = { id, seq: cp.appliedSeq, icount: cp.icount, stateHash, pages: 0, persisted: false, ...(keepLoaded ? { loaded: cp } : {}) };
+    return { cp, tracker, copies, stateHash: machine.stateHash(), state: encodeState(cp) };
+  }
+
+  /** Forgets a prepared checkpoint: the next one of its machine takes every page, not only those written since. */
+  discard(prepared: PreparedCheckpoint): void {
+    prepared.tracker.full = true;
+    if (prepared.head) this.headsUnstored--;
+  }
+
+  /** Places a prepared checkpoint in history after event `appliedSeq`, and stores it in the background. */
+  commit(prepared: PreparedCheckpoint, appliedSeq: number, keepLoaded: boolean): void {
+    const { tracker, stateHash } = prepared;
+    const cp: Checkpoint = { ...prepared.cp, appliedSeq };
+    const id = `${cp.icount.toString(36).padStart(10, '0')}-${appliedSeq}-${(this.nextId++).toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+    const entry: Entry = { id, seq: appliedSeq, icount: cp.icount, stateHash, pages: 0, persisted: false, ...(keepLoaded ? { loaded: cp } : {}) };
     this.entries.splice(this.indexAfter(cp.icount), 0, entry);
     this.head = Math.max(this.head, cp.icount);
     if (keepLoaded) this.touch(entry);
     this.cache.pin(tracker);
-    this.queue = this.queue.then(async () => {
-      try {
-        const fresh = new Map<string, Uint8Array>();
-        const hashes = await Promise.all(copies.map(([, bytes]) => (bytes ? pageHash(bytes) : null)));
+    this.unstored.push({ entry, prepared });
+    if (this.unstored.length === 1) this.queue = this.queue.then(() => this.storeWaiting());
+  }
+
+  /**
+   * Stores the checkpoints committed and not stored yet, all in one transaction: every IndexedDB
+   * round trip of a worker waits for its run loop to yield, so a fast guest's checkpoints, stored
+   * one by one, came at a tenth of the rate they were taken (bench/travel).
+   */
+  private async storeWaiting(): Promise<void> {
+    const batch = this.unstored;
+    this.unstored = [];
+    try {
+      const hashes = await Promise.all(batch.map(({ prepared }) => Promise.all(prepared.copies.map(([, bytes]) => (bytes ? pageHash(bytes) : null)))));
+      const fresh = new Map<string, Uint8Array>();
+      const records = batch.map(({ entry, prepared }, k) => {
+        const { tracker, copies, stateHash, state } = prepared;
         copies.forEach(([p, bytes], i) => {
-          const hash = hashes[i];
+          const hash = hashes[k][i];
           if (!bytes || !hash) {
             tracker.map.delete(p);
             return;
@@ -352,15 +431,19 @@ export class VmCheckpoints {
           fresh.set(hash, bytes);
           this.cache.set(hash, bytes);
         });
-        const map = new Map(tracker.map);
-        await this.store.put({ vmId: this.vmId, id, seq: cp.appliedSeq, icount: cp.icount, stateHash, state, pageMap: packPageMap(map), createdAt: this.clock() }, fresh);
-        Object.assign(entry, { pages: map.size, persisted: true, map });
-        await this.thin();
-      } catch (error) {
-        this.entries = this.entries.filter((e) => e !== entry);
-        this.failure ??= error;
-      }
-    });
+        entry.map = new Map(tracker.map);
+        return { vmId: this.vmId, id: entry.id, seq: entry.seq, icount: entry.icount, stateHash, state, pageMap: packPageMap(entry.map), createdAt: this.clock() };
+      });
+      await this.store.putAll(records, fresh);
+      for (const { entry } of batch) Object.assign(entry, { pages: entry.map?.size ?? 0, persisted: true });
+      await this.thin();
+    } catch (error) {
+      const failed = new Set(batch.map((b) => b.entry));
+      this.entries = this.entries.filter((e) => !failed.has(e));
+      this.failure ??= error;
+    } finally {
+      this.headsUnstored -= batch.filter((b) => b.prepared.head).length;
+    }
   }
 
   /** Resolves once every checkpoint taken so far is stored; rethrows the first failure. */

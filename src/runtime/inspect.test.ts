@@ -12,7 +12,7 @@ const resolveImage = resolveBuiltin;
 async function recordSession() {
   const store = new InMemoryEventStore();
   // Checkpoints every 300k instructions, so seeks and searches here start from them.
-  const host = new VmHost(store, { resolveImage, travel: { interval: 300_000, maxGap: 1_200_000, runInterval: 1_000_000, loadedMax: 8 } });
+  const host = new VmHost(store, { resolveImage, travel: { interval: 300_000, maxGap: 1_200_000, runInterval: 1_000_000, runMs: 0, loadedMax: 8 } });
   const vm = await host.createVm('travel');
   let text = '';
   await host.attachConsole(vm.vmId, (u) => (text += u.bytes ?? ''));

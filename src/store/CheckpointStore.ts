@@ -38,6 +38,8 @@ export interface CheckpointStore {
    * the caller hashed since its previous checkpoint; the others of its map are already stored.
    */
   put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void>;
+  /** Stores several checkpoints and the pages they introduce, in one transaction. */
+  putAll(records: readonly CheckpointRecord[], pages: ReadonlyMap<string, Uint8Array>): Promise<void>;
   /** The VM's checkpoints in icount order (then seq). */
   list(vmId: string): Promise<CheckpointInfo[]>;
   /** NotFound when the checkpoint is gone (thinned by another tab). */
@@ -117,11 +119,17 @@ export class InMemoryCheckpointStore implements CheckpointStore {
   private readonly checkpoints = new Map<string, Map<string, CheckpointRecord>>();
   private readonly pages = new Map<string, Uint8Array>();
 
-  async put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    return this.putAll([record], pages);
+  }
+
+  async putAll(records: readonly CheckpointRecord[], pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
     for (const [hash, bytes] of pages) if (!this.pages.has(hash)) this.pages.set(hash, bytes.slice());
-    let vm = this.checkpoints.get(record.vmId);
-    if (!vm) this.checkpoints.set(record.vmId, (vm = new Map()));
-    vm.set(record.id, { ...record, state: record.state.slice(), pageMap: record.pageMap.slice() });
+    for (const record of records) {
+      let vm = this.checkpoints.get(record.vmId);
+      if (!vm) this.checkpoints.set(record.vmId, (vm = new Map()));
+      vm.set(record.id, { ...record, state: record.state.slice(), pageMap: record.pageMap.slice() });
+    }
   }
 
   async list(vmId: string): Promise<CheckpointInfo[]> {

@@ -14,15 +14,21 @@ function vmRange(vmId: string): IDBKeyRange {
 export class IndexedDbCheckpointStore implements CheckpointStore {
   constructor(private readonly db: Db) {}
 
-  async put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  put(record: CheckpointRecord, pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    return this.putAll([record], pages);
+  }
+
+  async putAll(records: readonly CheckpointRecord[], pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
     const tx = this.db.transaction(['checkpoints', 'checkpointData', 'pages'], 'readwrite');
     try {
       const pageStore = tx.objectStore('pages');
       // put, not add: the same content under the same key is the same record, written or not.
       const writes: Promise<unknown>[] = [...pages].map(([hash, bytes]) => pageStore.put({ hash, bytes }));
-      const { state, pageMap, ...meta } = record;
-      writes.push(tx.objectStore('checkpoints').put({ ...meta, pages: infoOf(record).pages }));
-      writes.push(tx.objectStore('checkpointData').put({ vmId: record.vmId, id: record.id, state, pageMap }));
+      for (const record of records) {
+        const { state, pageMap, ...meta } = record;
+        writes.push(tx.objectStore('checkpoints').put({ ...meta, pages: infoOf(record).pages }));
+        writes.push(tx.objectStore('checkpointData').put({ vmId: record.vmId, id: record.id, state, pageMap }));
+      }
       await Promise.all(writes);
       await tx.done;
     } catch (error) {
@@ -33,7 +39,7 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
       }
       const name = error instanceof DOMException || error instanceof Error ? error.name : '';
       if (name === 'QuotaExceededError') {
-        throw new QuotaError(`Storage is full: a checkpoint of VM '${record.vmId}' could not be saved. Events are unaffected.`, 'Free space by exporting and deleting VMs you no longer need.');
+        throw new QuotaError(`Storage is full: a checkpoint of VM '${records[0]?.vmId ?? '?'}' could not be saved. Events are unaffected.`, 'Free space by exporting and deleting VMs you no longer need.');
       }
       throw error;
     }

@@ -37,6 +37,16 @@ export function checkpointStoreContract(name: string, create: () => Promise<Chec
       expect(pages.get(map.get(7)!)).toEqual(page(2));
     });
 
+    it('stores several checkpoints and the pages they introduce together', async () => {
+      const store = await create();
+      const one = await checkpoint('vm-all', 'one', 100, new Map([[0, page(5)]]));
+      const two = await checkpoint('vm-all', 'two', 200, new Map([[0, page(5)], [1, page(6)]]));
+      await store.putAll([one.record, two.record], new Map([...one.bytes, ...two.bytes]));
+      expect((await store.list('vm-all')).map((c) => [c.id, c.pages])).toEqual([['one', 1], ['two', 2]]);
+      const map = unpackPageMap((await store.get('vm-all', 'two')).pageMap);
+      expect((await store.getPages([...map.values()])).get(map.get(1)!)).toEqual(page(6));
+    });
+
     it('stores a page once however many checkpoints and VMs hold it', async () => {
       const store = await create();
       for (const [vm, id] of [['vm-a', 'one'], ['vm-a', 'two'], ['vm-b', 'one']]) {

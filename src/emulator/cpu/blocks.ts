@@ -124,6 +124,12 @@ export class BlockCache {
     return true;
   }
 
+  /** Whether RAM page `index` holds translated blocks. */
+  translatedOn(index: number): boolean {
+    const page = this.pages[index];
+    return page !== undefined && page.translated > 0;
+  }
+
   /** A write of `length` bytes at RAM offset `off`: drops the blocks it overlaps. */
   invalidate(off: number, length: number): void {
     for (let index = off >>> 12; index <= (off + length - 1) >>> 12; index++) {
