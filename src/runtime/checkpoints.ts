@@ -42,8 +42,10 @@ export interface PreparedCheckpoint {
 /**
  * Tuned with bench/travel: at about 50 MIPS in Chromium, re-executing 4M instructions takes ~80 ms,
  * so no seek replays more than that; near the head and the scrubber half of it. A fast guest
- * (hundreds of MIPS) is checkpointed every 20 ms of running instead of every 2M instructions:
- * at 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed (bench/travel).
+ * (hundreds of MIPS) is checkpointed every 40 ms of running instead of every 2M instructions: at
+ * 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed; 20-second runs of
+ * the busy guest at 350 MIPS cost 16 % with 20 ms and 11 % with 40 ms, at about the same seek times
+ * (a restore keeps the translated code, so re-execution runs at the recorded speed).
  */
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   interval: 2_000_000,
@@ -51,7 +53,7 @@ export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   maxGap: 4_000_000,
   loadedMax: 12,
   runInterval: 2_000_000,
-  runMs: 20,
+  runMs: 40,
 };
 
 /**
