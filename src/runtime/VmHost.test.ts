@@ -46,6 +46,17 @@ describe('VmHost', () => {
     expect(updates.at(-1)?.state.status).toBe('paused');
   });
 
+  it('has delivered every console byte to its listeners when a pause returns, though output is coalesced', async () => {
+    const host = new VmHost(new InMemoryEventStore(), { resolveImage });
+    const vm = await host.createVm('console');
+    let received = '';
+    await host.attachConsole(vm.vmId, (u) => (received += u.bytes ?? ''));
+    await host.execute(vm.vmId, { type: 'StartVm' });
+    const paused = await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
+    expect(paused.state.counters.bytesOut).toBeGreaterThan(0);
+    expect(received.length).toBe(paused.state.counters.bytesOut);
+  });
+
   it('imports an exported VM under its own id, or a new one when that id is taken', async () => {
     const host = new VmHost(new InMemoryEventStore(), { resolveImage });
     const vm = await host.createVm('traveller');

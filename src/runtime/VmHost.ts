@@ -124,6 +124,7 @@ export class VmHost implements WorkerApi {
       case 'StopVm': {
         const runner = this.runners.get(vmId);
         await runner?.stop();
+        this.flushConsole(vmId);
         await service.execute(command, runner?.icount);
         if (command.type === 'StopVm') this.dropRunner(vmId);
         break;
@@ -306,6 +307,7 @@ export class VmHost implements WorkerApi {
         return prepared && ((appliedSeq) => (appliedSeq === null ? travel.checkpoints.discard(prepared) : travel.checkpoints.commit(prepared, appliedSeq, false)));
       },
       onHalt: async (reason, exitCode) => {
+        this.flushConsole(vmId);
         await service.execute({ type: 'StopVm', reason, exitCode }, runner.icount);
         this.dropRunner(vmId);
       },
@@ -324,6 +326,11 @@ export class VmHost implements WorkerApi {
     if (ref.builtin && this.options.resolveImage) return this.options.resolveImage(ref);
     throw new IllegalStateError(`The boot image '${ref.name}' is not available here.`, 'Create the VM again from its image files.');
   };
+
+  /** Console output held back by the coalescing goes out now (the VM stops: its listeners have all of it). */
+  private flushConsole(vmId: VmId): void {
+    this.consoleOut.get(vmId)?.updates.flushNow();
+  }
 
   /** Console output goes out coalesced (coalesce.ts); an error at once, after the output before it. */
   private emitConsole(vmId: VmId, update: ConsoleUpdate): void {
