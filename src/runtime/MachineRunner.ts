@@ -343,8 +343,7 @@ export class MachineRunner {
         this.collectOutput();
       } while (reason === 'budget' && !idled && this.hooks.now() - sliceStart < YIELD_AFTER_MS && this.pendingInput.length === 0);
 
-      const flushDue = () => this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS || this.hooks.checkpointDue?.(this.icount) === true;
-      if (flushDue()) {
+      if (this.hooks.now() - this.lastFlush >= FLUSH_INTERVAL_MS || this.hooks.checkpointDue?.(this.icount)) {
         this.throwAppendFailure();
         const after = this.cut();
         const place = this.hooks.captureHead?.();

@@ -301,9 +301,8 @@ export class VmHost implements WorkerApi {
       onConsole: (bytes, offset) => this.emitConsole(vmId, { bytes, offset }),
       checkpointDue: (icount) => travel.checkpoints.headDue(icount),
       captureHead: () => {
-        if (!travel.checkpoints.headDue(runner.icount)) return null;
         const { machine, icount, base, outputCount } = runner;
-        const prepared = travel.checkpoints.prepareHead(machine, { icount, base, outputCount, snapshot: machine.snapshot(false) });
+        const prepared = travel.checkpoints.prepareHead(machine, { icount, base, outputCount });
         return prepared && ((appliedSeq) => (appliedSeq === null ? travel.checkpoints.discard(prepared) : travel.checkpoints.commit(prepared, appliedSeq, false)));
       },
       onHalt: async (reason, exitCode) => {
@@ -341,7 +340,6 @@ export class VmHost implements WorkerApi {
         const bytes = pending.bytes;
         pending.bytes = '';
         if (bytes.length > 0) for (const listener of this.consoles.get(vmId) ?? []) listener({ bytes, offset: pending.offset });
-        pending.offset += bytes.length;
       }, this.clock);
       this.consoleOut.set(vmId, (out = { pending, updates }));
     }

@@ -201,7 +201,7 @@ describe('checkpoint spacing', () => {
     await checkpoints.init();
     const config = defaultVmConfig({ name: 'os.elf', builtin: true });
     const { machine } = boot(config, await resolveImages(config, resolveImage), 0);
-    const head = (icount: number) => checkpoints.prepareHead(machine, { icount, base: 0, outputCount: 0, snapshot: machine.snapshot() });
+    const head = (icount: number) => checkpoints.prepareHead(machine, { icount, base: 0, outputCount: 0 });
 
     const first = head(0);
     expect(first).not.toBeNull();

@@ -287,11 +287,12 @@ export class VmCheckpoints {
    * The running machine's state for a head checkpoint when one is due, taken now; `commit` places
    * it in history once the effects recorded up to this point have their seqs.
    */
-  prepareHead(machine: Machine, cp: Omit<Checkpoint, 'appliedSeq'>): PreparedCheckpoint | null {
-    if (!this.headDue(cp.icount)) return null;
+  prepareHead(machine: Machine, at: Omit<Checkpoint, 'appliedSeq' | 'snapshot'>): PreparedCheckpoint | null {
+    if (!this.headDue(at.icount)) return null;
     this.lastHead = this.clock();
     this.headsUnstored++;
-    return { ...this.prepare(machine, cp), head: true };
+    // Without pages: prepare copies only those written since the previous checkpoint.
+    return { ...this.prepare(machine, { ...at, snapshot: machine.snapshot(false) }), head: true };
   }
 
   /** Forgets every checkpoint (the VM is deleted) and the pages only they used. */
