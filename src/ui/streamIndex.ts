@@ -32,6 +32,9 @@ export class StreamIndex {
   /** Bumped whenever the index or the cache changes, so views know to re-read. */
   version = 0;
   private codes = new Uint8Array(4096);
+  /** Seq of the first and the last event of each type code (0: none yet), so a jump that has nowhere to go costs nothing. */
+  private readonly firstOf = new Int32Array(EVENT_TYPES.length);
+  private readonly lastOf = new Int32Array(EVENT_TYPES.length);
   /** Counts per block and family: blockCounts[block * FAMILIES.length + family]. */
   private blockCounts = new Uint32Array(64 * FAMILIES.length);
   private readonly cache = new Map<number, AnyStoredEvent>();
@@ -67,6 +70,8 @@ export class StreamIndex {
     for (let i = 0; i < types.length; i++) {
       const index = this.head + i;
       this.blockCounts[Math.floor(index / BLOCK) * families + FAMILY_OF_CODE[types[i]]]++;
+      if (this.firstOf[types[i]] === 0) this.firstOf[types[i]] = index + 1;
+      this.lastOf[types[i]] = index + 1;
     }
     this.head = end;
     for (const e of update.tail) this.remember(e);
@@ -112,12 +117,18 @@ export class StreamIndex {
     }
   }
 
-  /** Seq of the next (direction 1) or previous (-1) event of a type code set, strictly after/before `from`; null if none. */
-  find(from: number, direction: 1 | -1, matches: (code: number) => boolean): number | null {
-    for (let seq = from + direction; seq >= 1 && seq <= this.head; seq += direction) {
-      if (matches(this.codes[seq - 1])) return seq;
+  /** Seq of the next (direction 1) or previous (-1) event of type `code`, strictly after/before `from`; null if none. */
+  find(from: number, direction: 1 | -1, code: number): number | null {
+    if (direction === 1 ? this.lastOf[code] <= from : this.firstOf[code] === 0 || this.firstOf[code] >= from) return null;
+    if (direction === -1 && from > this.lastOf[code]) return this.lastOf[code];
+    for (let seq = from + direction; ; seq += direction) {
+      if (this.codes[seq - 1] === code) return seq;
     }
-    return null;
+  }
+
+  /** Seq of the last event of type `code`; 0 if there is none. */
+  lastOfType(code: number): number {
+    return this.lastOf[code];
   }
 
   /** Seqs of the events whose family is not hidden, in order. */

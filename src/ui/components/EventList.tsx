@@ -1,5 +1,5 @@
 // The timeline: every event of the selected VM, virtualized, with family filters, a density strip and the selected event's details.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { EVENT_TYPES, FAMILIES, type EventType, type Family } from '../../domain/index.ts';
 import { useApp } from '../AppContext.tsx';
 import { FAMILY_COLOR, summarize } from '../eventSummary.ts';
@@ -92,10 +92,16 @@ function Timeline({ stream }: { stream: StreamIndex }) {
     }
   });
 
-  const jump = (direction: 1 | -1) => {
-    const code = CODE_OF_TYPE.get(jumpType);
-    const found = stream.find(pastSeq ?? head + 1, direction, (c) => c === code);
-    if (found !== null) void seek({ seq: found });
+  // Where the jump buttons lead; a button with nowhere to go is disabled. Events reach the page a
+  // little after the console output they explain, so "Previous" may wait a moment for its target.
+  const jumpCode = CODE_OF_TYPE.get(jumpType) ?? 0;
+  const jumpFrom = pastSeq ?? head + 1;
+  // Events before jumpFrom never change; those after it change only when one of the type arrives.
+  const previousTarget = useMemo(() => stream.find(jumpFrom, -1, jumpCode), [stream, jumpFrom, jumpCode]);
+  const lastOfJump = stream.lastOfType(jumpCode);
+  const nextTarget = useMemo(() => (lastOfJump > jumpFrom ? stream.find(jumpFrom, 1, jumpCode) : null), [stream, jumpFrom, jumpCode, lastOfJump]);
+  const jump = (target: number | null) => {
+    if (target !== null) void seek({ seq: target });
   };
 
   const scrollTo = (seq: number) => {
@@ -121,7 +127,13 @@ function Timeline({ stream }: { stream: StreamIndex }) {
           </label>
         ))}
         <span className="jump">
-          <button type="button" onClick={() => jump(-1)} aria-label={`Previous ${jumpType}`} title="Previous event of this type">
+          <button
+            type="button"
+            onClick={() => jump(previousTarget)}
+            disabled={previousTarget === null}
+            aria-label={`Previous ${jumpType}`}
+            title={previousTarget === null ? `No earlier ${jumpType}` : `Previous ${jumpType} (seq ${previousTarget})`}
+          >
             ◀
           </button>
           <select aria-label="Event type to jump to" value={jumpType} onChange={(e) => setJumpType(e.target.value as EventType)}>
@@ -131,7 +143,13 @@ function Timeline({ stream }: { stream: StreamIndex }) {
               </option>
             ))}
           </select>
-          <button type="button" onClick={() => jump(1)} aria-label={`Next ${jumpType}`} title="Next event of this type">
+          <button
+            type="button"
+            onClick={() => jump(nextTarget)}
+            disabled={nextTarget === null}
+            aria-label={`Next ${jumpType}`}
+            title={nextTarget === null ? `No later ${jumpType}` : `Next ${jumpType} (seq ${nextTarget})`}
+          >
             ▶
           </button>
         </span>

@@ -91,6 +91,12 @@ export function useFixedRows(
     });
   });
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  // While following, scroll events leave scrollTop alone; when it ends, the rows drawn come from the scroller again.
+  const wasFollowing = useRef(following);
+  useEffect(() => {
+    if (wasFollowing.current && !following && scroller.current) setScrollTop(scroller.current.scrollTop);
+    wasFollowing.current = following;
+  }, [following, scroller]);
 
   const scrollToIndex = useCallback(
     (index: number, align: 'start' | 'center' | 'end' | 'auto') => {
@@ -109,7 +115,11 @@ export function useFixedRows(
       else if (align === 'center') target = rowTop + rowHeight / 2 - view / 2;
       else if (rowTop < current) target = rowTop;
       else if (rowTop + rowHeight > current + view) target = rowTop + rowHeight - view;
-      else return;
+      else {
+        // Already in view; the drawn rows may still be those of a follow that just ended.
+        setScrollTop(el.scrollTop);
+        return;
+      }
       const clamped = Math.min(natMax, Math.max(0, target));
       el.scrollTop = natMax > 0 ? (clamped / natMax) * max : 0;
       setScrollTop(el.scrollTop);
