@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Machine } from './machine.ts';
-import { addi, bne, layout, program, sd } from './testing/rv64Encoder.ts';
+import { addi, bne, jal, jalr, layout, program, sd } from './testing/rv64Encoder.ts';
 
 const T0 = 5;
 const A0 = 10;
@@ -22,7 +22,33 @@ function both(): [Machine, Machine] {
   return [new Machine({ bios: loop(), memoryMiB: 16, translate: { threshold: 1 } }), new Machine({ bios: loop(), memoryMiB: 16, translate: false })];
 }
 
+/**
+ * A loop that calls a function in the same page: blocks end at the call (jal), the return (jalr)
+ * and the loop branch, and each leads to another translated block of the page (chained).
+ */
+function calls(): Uint8Array {
+  const RA = 1;
+  return program(
+    layout({
+      0: [addi(T0, 0, 1), 0x01f29293 /* slli t0,t0,31 */, addi(A1, 0, 200)],
+      12: [jal(RA, 0x40 - 12), addi(A1, A1, -1), bne(A1, 0, -8), jal(0, 0)],
+      0x40: [addi(A0, A0, 5), sd(T0, A0, 0x200), addi(T0, T0, 8), jalr(0, RA, 0)],
+    }),
+  );
+}
+
 describe('translated blocks', () => {
+  it('chain to the next block of their page and still stop at exactly the budget', () => {
+    const fast = new Machine({ bios: calls(), memoryMiB: 16, translate: { threshold: 1 } });
+    const slow = new Machine({ bios: calls(), memoryMiB: 16, translate: false });
+    for (const n of [1, 3, 2, 5, 8, 13, 1, 40, 7, 100, 6, 9, 250, 11]) {
+      expect(fast.run(n)).toEqual(slow.run(n));
+      expect([fast.icount, fast.pc, fast.stateHash()]).toEqual([slow.icount, slow.pc, slow.stateHash()]);
+    }
+    expect(fast.blocksCompiled).toBeGreaterThanOrEqual(3);
+    expect(fast.pc).toBeGreaterThanOrEqual(0x8000_0000); // still in the loop, not trapped away
+  });
+
   it('hit a write watchpoint at the store inside a looping block, at the interpreter\'s icount', () => {
     const results = both().map((m) => {
       m.run(40); // the loop block is translated and has looped

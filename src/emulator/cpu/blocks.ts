@@ -45,7 +45,12 @@ const SLOTS = 2048;
 /** hits value of a start the translator could not use (its first instruction is left to the interpreter). */
 export const NEVER = 0xffff;
 
-export type BlockFunction = (cpu: Cpu) => void;
+/**
+ * A translated block. It returns the block to run next when it leaves to an address of its own
+ * page that has one and that fits before stopAt (chaining: the dispatcher only loops over the
+ * returned functions), otherwise undefined, and the dispatcher takes over from the hart's pc.
+ */
+export type BlockFunction = (cpu: Cpu) => BlockFunction | undefined;
 
 /** What the machine reports when a block is translated. */
 export interface CompiledBlock {
@@ -108,7 +113,7 @@ export class BlockCache {
   translate(page: BlockPage, off: number, pc: number): boolean {
     const slot = (off & 4095) >> 1;
     const hits = page.hits[slot];
-    const built = buildBlock(this.cpu, off);
+    const built = buildBlock(this.cpu, page, off);
     if (built === undefined) {
       page.hits[slot] = NEVER;
       return false;
@@ -183,7 +188,14 @@ const HELPERS = { executeM, executeMW };
  * the engine took longer to optimize, measured slower in Chromium and in Node.)
  */
 class BlockSource {
-  constructor(private readonly labels: ReadonlyMap<number, number>) {}
+  /**
+   * @param labels label of each instruction (byte offset from the block start) jumped to inside the block
+   * @param start the block's byte offset in its page (exits to the same page chain to the next block)
+   */
+  constructor(
+    private readonly labels: ReadonlyMap<number, number>,
+    readonly start: number,
+  ) {}
 
   /** The label of an instruction of the block at byte offset `delta`, if a jump inside the block goes there. */
   labelOf(delta: number): number | undefined {
@@ -261,7 +273,7 @@ function staticTarget(inst: number, delta: number): number | undefined {
   return undefined;
 }
 
-function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
+function buildBlock(cpu: Cpu, page: BlockPage, off: number): BuiltBlock | undefined {
   const u16 = cpu.u16;
   const pageEnd = (off & ~4095) + 4096;
   // Pass 1: the instructions of the region, in address order. It goes on past branches and plain
@@ -300,7 +312,7 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     if (target !== undefined && starts.has(target) && !labels.has(target)) labels.set(target, labels.size);
   }
   // Pass 2: the source. `ic` is the icount at the start of the current labelled section.
-  const block = new BlockSource(labels);
+  const block = new BlockSource(labels, off & 4095);
   let sectionStart = 0;
   for (const [i, c] of code.entries()) {
     const label = labels.get(c.delta);
@@ -312,7 +324,7 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     if (emitted === undefined) throw new Error(`instruction ${c.raw.toString(16)} passed translatable() but has no translation`);
     block.push(emitted);
   }
-  if (!ended) block.push(`sc[${SC_PC}] = pc0 + ${at - off}; sc[${SC_ICOUNT}] = ic + ${code.length - sectionStart}; return;`);
+  if (!ended) block.push(exitTo(block, at - off, `ic + ${code.length - sectionStart}`));
   // The generated source only ever contains numbers produced here from instruction fields.
   const factory = new Function(
     'xlo',
@@ -328,9 +340,11 @@ function buildBlock(cpu: Cpu, off: number): BuiltBlock | undefined {
     'storeBase',
     'helpers',
     'sc',
+    'fns',
+    'counts',
     `const { executeM, executeMW } = helpers;\n${block.source(code.length)}`,
   ) as (...args: unknown[]) => BlockFunction;
-  const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS, cpu.scalars);
+  const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS, cpu.scalars, page.fns, page.counts);
   return { fn, instructions: code.length, bytes: at - off };
 }
 
@@ -354,7 +368,6 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
   // pc and icount of this instruction, written to the hart before a call that may trap or end the slice.
   const sync = () => `sc[${SC_PC}] = pc0 + ${delta}; sc[${SC_ICOUNT}] = ic + ${index}; cpu.inst = ${raw | 0};`;
   const leave = `sc[${SC_PC}] = pc0 + ${next}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
-  const jump = (target: string): string => `sc[${SC_PC}] = ${target}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
   switch (inst & 0x7f) {
     case 0x13: {
       if (rd === 0) return funct3 === 1 || funct3 === 5 ? (validShift(inst, funct3) ? plain('') : undefined) : plain('');
@@ -463,7 +476,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const imm = jalOffset(inst);
       if (rd === 0) return goTo(b, delta + imm, index);
       const link = `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
-      return `${link} ${jump(`pc0 + ${delta} + ${imm}`)}`;
+      return `${link} ${exitTo(b, delta + imm, `ic + ${index + 1}`)}`;
     }
     case 0x67: {
       if (funct3 !== 0) return undefined;
@@ -472,7 +485,9 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
         `const s = (${b.lo(rs1)} >>> 0) + ${imm >>> 0}; const h = (${b.hi(rs1)} + ${imm >> 31} + (s > 4294967295 ? 1 : 0)) | 0;` +
         ` const t = h * 4294967296 + ((s & ~1) >>> 0);`;
       const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
-      return `{ ${target} ${link} ${jump('t')} }`;
+      // The target is known only now: it chains when it lies in the block's page.
+      const chain = `const q = t - pc0 + ${b.start}; if (q >= 0 && q < 4096) { const f = fns[q >> 1]; if (f !== undefined && ic + ${index + 1} + counts[q >> 1] <= sc[${SC_STOP}]) return f; }`;
+      return `{ ${target} ${link} sc[${SC_PC}] = t; sc[${SC_ICOUNT}] = ic + ${index + 1}; ${chain} return; }`;
     }
     case 0x1b: {
       const imm = inst >> 20;
@@ -509,17 +524,30 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
   }
 }
 
+/**
+ * Leaves the block for byte offset `target` from its start, with icount `icount`: returns the
+ * block there when it is in the same page, translated, and fits before stopAt (read again: a slow
+ * path may have moved it), as the dispatcher would have called it next.
+ */
+function exitTo(b: BlockSource, target: number, icount: string): string {
+  const set = `sc[${SC_PC}] = pc0 + ${target}; sc[${SC_ICOUNT}] = ${icount};`;
+  const at = b.start + target;
+  if (at < 0 || at >= 4096) return `${set} return;`;
+  const slot = at >> 1;
+  return `${set} { const f = fns[${slot}]; if (f !== undefined && ${icount} + counts[${slot}] <= sc[${SC_STOP}]) return f; } return;`;
+}
+
 /** A jump to byte offset `target` from the instruction `index` of its section: inside the block or out. */
 function goTo(b: BlockSource, target: number, index: number): string {
   const label = b.labelOf(target);
-  const out = `sc[${SC_PC}] = pc0 + ${target}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
+  const out = exitTo(b, target, `ic + ${index + 1}`);
   if (label === undefined) return out;
   return `if (ic + ${index + 1} + ${LENGTH_MARK} <= stop) { ic += ${index + 1}; label = ${label}; continue; } ${out}`;
 }
 
 /** Whether `emit` translates the instruction (a throwaway BlockSource: only the answer matters). */
 function translatable(inst: number): boolean {
-  return emit(new BlockSource(new Map()), inst, 0, 0, 4, 0) !== undefined;
+  return emit(new BlockSource(new Map(), 0), inst, 0, 0, 4, 0) !== undefined;
 }
 
 /** SLLI/SRLI/SRAI encodings the interpreter accepts (others are illegal instructions). */

@@ -80,7 +80,8 @@ export function execute(cpu: Cpu): void {
               if (icount + n <= stopAt) {
                 sc[SC_PC] = pc;
                 sc[SC_ICOUNT] = icount;
-                blockPage.fns[slot]!(cpu);
+                let next = blockPage.fns[slot]!(cpu);
+                while (next !== undefined) next = next(cpu);
                 pc = sc[SC_PC];
                 icount = sc[SC_ICOUNT];
                 stopAt = sc[SC_STOP];
