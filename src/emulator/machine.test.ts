@@ -224,4 +224,13 @@ describe('Machine', () => {
     dv.setBigUint64(64 + 40, 8n, true);
     expect(() => new Machine({ bios: elf, biosName: 'low.elf', memoryMiB: 16 })).toThrow(/low\.elf.*outside RAM/);
   });
+
+  it('refuses a machine too small for its device tree beside the image, saying how much it needs', () => {
+    const image = program([jal(0, 0)]);
+    // 1 MiB: the tree's place (QEMU's, aligned to 2 MiB below the top of RAM) is the RAM base itself.
+    expect(() => new Machine({ bios: image, biosName: 'tiny.bin', memoryMiB: 1 })).toThrow(/1 MiB machine has no room for its device tree.*'tiny\.bin'.*at least 3 MiB/);
+    const m = new Machine({ bios: image, biosName: 'tiny.bin', memoryMiB: 3 });
+    expect(m.readPhysical(0x8000_0000, 4)).toEqual(image);
+    expect(m.dtbAddress).toBe(0x8020_0000);
+  });
 });

@@ -160,12 +160,27 @@ export class Machine {
     this.bus.map(UART0_BASE, UART0_SIZE, this.uart);
     this.hasher = new StateHasher(this.ram);
 
-    this.load(bios, config.biosName ?? 'bios');
+    const loaded = [{ name: config.biosName ?? 'bios', image: bios }];
     if (config.kernel !== undefined) {
-      this.load(readImage(config.kernel, config.kernelName ?? 'kernel', KERNEL_BASE), config.kernelName ?? 'kernel');
+      const name = config.kernelName ?? 'kernel';
+      loaded.push({ name, image: readImage(config.kernel, name, KERNEL_BASE) });
     }
+    for (const { name, image } of loaded) this.load(image, name);
     const dtb = buildDeviceTree({ memoryBytes: this.ram.size, bootargs: config.bootargs });
     this.dtbAddress = fdtLoadAddress(this.ram.size, dtb.length);
+    // QEMU's placement (2 MiB below the top of RAM) lands on the images in a small machine.
+    for (const { name, image } of loaded) {
+      for (const seg of image.segments) {
+        if (seg.paddr < this.dtbAddress + dtb.length && this.dtbAddress < seg.paddr + Math.max(seg.memsz, 1)) {
+          let enough = memoryMiB + 1;
+          while (enough < 2048 && fdtLoadAddress(enough * 1048576, dtb.length) < seg.paddr + seg.memsz) enough++;
+          throw new RangeError(
+            `a ${memoryMiB} MiB machine has no room for its device tree: it goes at 0x${this.dtbAddress.toString(16)}, over '${name}' ` +
+              `(0x${seg.paddr.toString(16)}–0x${(seg.paddr + seg.memsz).toString(16)}). Give the machine at least ${enough} MiB.`,
+          );
+        }
+      }
+    }
     this.ram.writeBytes(this.dtbAddress, dtb);
 
     this.entry = Number(BigInt.asIntN(64, bios.entry));
