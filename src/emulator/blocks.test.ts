@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Machine } from './machine.ts';
-import { addi, bne, jal, jalr, layout, program, sd } from './testing/rv64Encoder.ts';
+import { addi, bne, jal, jalr, layout, lbu, li, program, sd } from './testing/rv64Encoder.ts';
 
 const T0 = 5;
 const A0 = 10;
@@ -37,7 +37,28 @@ function calls(): Uint8Array {
   );
 }
 
+/** A loop whose first instruction reads the UART's line status: a device, so never in the load TLB. */
+function polling(): Uint8Array {
+  const T2 = 7;
+  return program(
+    layout({
+      0: [...li(T2, 0x1000_0000n), addi(A1, 0, 300)],
+      16: [lbu(A0, T2, 5), addi(A0, A0, 1), addi(A1, A1, -1), bne(A1, 0, -12), jal(0, 0)],
+    }),
+  );
+}
+
 describe('translated blocks', () => {
+  it('leave before a load they cannot do from the TLB, and the interpreter runs it, even as their first instruction', () => {
+    const fast = new Machine({ bios: polling(), memoryMiB: 16, translate: { threshold: 1 } });
+    const slow = new Machine({ bios: polling(), memoryMiB: 16, translate: false });
+    for (const n of [5, 1, 17, 200, 3, 1000]) {
+      expect(fast.run(n)).toEqual(slow.run(n));
+      expect([fast.icount, fast.pc, fast.stateHash()]).toEqual([slow.icount, slow.pc, slow.stateHash()]);
+    }
+    expect(fast.blocksCompiled).toBeGreaterThan(0);
+  });
+
   it('chain to the next block of their page and still stop at exactly the budget', () => {
     const fast = new Machine({ bios: calls(), memoryMiB: 16, translate: { threshold: 1 } });
     const slow = new Machine({ bios: calls(), memoryMiB: 16, translate: false });

@@ -64,6 +64,8 @@ export interface CpuHooks {
 export const SC_PC = 0;
 export const SC_ICOUNT = 1;
 export const SC_STOP = 2;
+/** Set by a translated block as it leaves: 1 when it left by a jump or branch (control arrives at the new pc), 0 when it left before an instruction for the interpreter to run. */
+export const SC_ARRIVE = 3;
 
 export class Cpu {
   readonly xlo = new Int32Array(32);
@@ -75,7 +77,7 @@ export class Cpu {
    * setter the engine did not inline, can allocate a heap number; a typed-array store never does.
    * The hot loops index it directly; everything else uses the accessors.
    */
-  readonly scalars = new Float64Array(3);
+  readonly scalars = new Float64Array(4);
   priv = PRIV_M;
 
   /** Address of the current instruction, the signed 64-bit value (exact below 2^53 in magnitude). */

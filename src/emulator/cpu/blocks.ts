@@ -11,15 +11,15 @@
 //
 // Exactness (the determinism contract of design.md): a region is entered, and jumps inside itself,
 // only when all of its instructions fit before `cpu.stopAt`, so slices end at the same icounts as
-// in the interpreter; loads and stores take the interpreter's inline TLB paths and fall back to the
-// same slow paths, with pc and icount synced first, so a fault in the middle is the same trap at
-// the same icount. A slow load that ends the slice (a device read with effects) and every slow
-// store (devices, watchpoints, code pages) leave the region right after that instruction.
+// in the interpreter; loads and stores take the interpreter's inline TLB paths, and anything else
+// (a TLB miss, a device, a watched or code page, a misaligned address, a fault) leaves the region
+// before that instruction, which the interpreter then runs: its slow paths, traps and icounts are
+// the interpreter's own. A block calls nothing that can trap.
 //
 // Regions are keyed by physical RAM offset (aliases share them) and use the pc they are entered
 // at for pc-relative values. Pages holding code never enter the store TLB (Cpu.enterCodePage),
 // so every write to them reaches `invalidate`, which drops the regions the write overlaps.
-import { SC_ICOUNT, SC_PC, SC_STOP, type Cpu } from './Cpu.ts';
+import { SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, type Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
 
@@ -42,6 +42,8 @@ export const MAX_BLOCK = 12;
 export const MAX_BLOCKS = 16384;
 
 const SLOTS = 2048;
+/** The slot an exit that does not chain looks up: always empty. */
+const NO_SLOT = SLOTS;
 /** hits value of a start the translator could not use (its first instruction is left to the interpreter). */
 export const NEVER = 0xffff;
 
@@ -64,9 +66,10 @@ export interface CompiledBlock {
 
 /** Blocks of one 4 KiB RAM page, indexed by parcel slot (page offset / 2). */
 export class BlockPage {
-  readonly fns: (BlockFunction | undefined)[] = new Array<BlockFunction | undefined>(SLOTS).fill(undefined);
+  /** Block at each slot; one more slot, NO_SLOT, never holds one (an exit that chains nowhere reads it). */
+  readonly fns: (BlockFunction | undefined)[] = new Array<BlockFunction | undefined>(SLOTS + 1).fill(undefined);
   /** Instructions of the block at each slot (0: none). */
-  readonly counts = new Int32Array(SLOTS);
+  readonly counts = new Int32Array(SLOTS + 1);
   /** Arrivals at each slot while it has no block. */
   readonly hits = new Uint16Array(SLOTS);
   /** Byte ranges [start, end) within the page covered by each translated slot. */
@@ -204,6 +207,33 @@ class BlockSource {
 
   private readonly lines: string[] = [];
   private readonly used = new Set<number>();
+  /**
+   * The block's exits: pc (byte offset from the block start), icount offset from `ic`, the slot of
+   * the page a jump leads to (-1: none or elsewhere), and whether control arrives there (a jump or
+   * branch: 1) or the interpreter is to run the instruction there (0).
+   */
+  private readonly exits: { pc: number; ic: number; slot: number; arrive: number }[] = [];
+  /** Index of the exit whose pc is computed at run time (an indirect jump), or -1. */
+  private dynamicExit = -1;
+
+  /**
+   * Code that leaves the block through its one exit sequence (see `source`) for byte offset
+   * `target` from the block start (undefined: the pc in `dyn`), with icount `ic + icOffset`: by a
+   * jump, or (`slow`) before the instruction at `target`, which the interpreter then runs.
+   */
+  exit(target: number | undefined, icOffset: number, slow = false): string {
+    const k = this.exits.length;
+    if (target === undefined) {
+      this.dynamicExit = k;
+      this.exits.push({ pc: 0, ic: icOffset, slot: NO_SLOT, arrive: 1 });
+    } else {
+      const at = this.start + target;
+      // A slow exit never chains: the block there (if any) would leave at once, again and again.
+      const slot = !slow && at >= 0 && at < 4096 ? at >> 1 : NO_SLOT;
+      this.exits.push({ pc: target, ic: icOffset, slot, arrive: slow ? 0 : 1 });
+    }
+    return `x = ${k}; break main;`;
+  }
 
   /** Reads of a register's halves (x0 reads as the constant 0). */
   lo(r: number): string {
@@ -244,7 +274,26 @@ class BlockSource {
       .join('\n')
       .split(LENGTH_MARK)
       .join(String(length));
-    return `return function block(cpu) {\nconst pc0 = sc[${SC_PC}]; let ic = sc[${SC_ICOUNT}]; const stop = sc[${SC_STOP}]; let label = 0;\n${declare}for (;;) {\nswitch (label) {\ncase 0:\n${body}\n}\n}\n};`;
+    type Exit = { pc: number; ic: number; slot: number; arrive: number };
+    const table = (f: (e: Exit) => number) => `[${this.exits.map(f).join(', ')}]`;
+    const dynamic = this.dynamicExit;
+    const pc = dynamic < 0 ? 'pc0 + EXIT_PC[x]' : `x === ${dynamic} ? dyn : pc0 + EXIT_PC[x]`;
+    const slot =
+      dynamic < 0
+        ? 'const slot = EXIT_SLOT[x];'
+        : `const q = dyn - pc0 + ${this.start}; const slot = x !== ${dynamic} ? EXIT_SLOT[x] : q >= 0 && q < 4096 ? q >> 1 : ${NO_SLOT};`;
+    // Every exit runs this one sequence, every part of it each time (an exit that chains nowhere
+    // looks up the empty NO_SLOT), so the engine has seen all of it run before it optimizes the
+    // block: an exit taken for the first time costs no deoptimization. Slow paths and exits written
+    // out at each instruction cost about 40 of them in a run of bench.elf.
+    const tail =
+      `sc[${SC_PC}] = ${pc}; const n = ic + EXIT_IC[x]; sc[${SC_ICOUNT}] = n; sc[${SC_ARRIVE}] = EXIT_ARRIVE[x]; ${slot}\n` +
+      `const f = fns[slot]; const fits = n + counts[slot] <= sc[${SC_STOP}]; return f !== undefined && fits ? f : undefined;`;
+    return (
+      `const EXIT_PC = ${table((e) => e.pc)}, EXIT_IC = ${table((e) => e.ic)}, EXIT_SLOT = ${table((e) => e.slot)}, EXIT_ARRIVE = ${table((e) => e.arrive)};\n` +
+      `return function block(cpu) {\nconst pc0 = sc[${SC_PC}]; let ic = sc[${SC_ICOUNT}]; const stop = sc[${SC_STOP}]; let label = 0; let x = 0; let dyn = 0;\n` +
+      `${declare}main: for (;;) {\nswitch (label) {\ncase 0:\n${body}\n}\n}\n${tail}\n};`
+    );
   }
 }
 
@@ -320,11 +369,11 @@ function buildBlock(cpu: Cpu, page: BlockPage, off: number): BuiltBlock | undefi
       block.push(`ic += ${i - sectionStart};\ncase ${label}:`);
       sectionStart = i;
     }
-    const emitted = emit(block, c.inst, c.raw, c.delta, c.len, i - sectionStart);
+    const emitted = emit(block, c.inst, c.delta, c.len, i - sectionStart);
     if (emitted === undefined) throw new Error(`instruction ${c.raw.toString(16)} passed translatable() but has no translation`);
     block.push(emitted);
   }
-  if (!ended) block.push(exitTo(block, at - off, `ic + ${code.length - sectionStart}`));
+  if (!ended) block.push(block.exit(at - off, code.length - sectionStart));
   // The generated source only ever contains numbers produced here from instruction fields.
   const factory = new Function(
     'xlo',
@@ -358,16 +407,13 @@ function address(b: BlockSource, rs1: number, imm: number): string {
  * or undefined when the interpreter must run it. Mirrors rv64i.ts case by case; every value
  * assigned to a register local is an int32.
  */
-function emit(b: BlockSource, inst: number, raw: number, delta: number, len: number, index: number): string | undefined {
+function emit(b: BlockSource, inst: number, delta: number, len: number, index: number): string | undefined {
   const rd = (inst >> 7) & 31;
   const rs1 = (inst >> 15) & 31;
   const rs2 = (inst >> 20) & 31;
   const funct3 = (inst >> 12) & 7;
   const next = delta + len;
   const plain = (source: string): string => (rd === 0 ? '' : source);
-  // pc and icount of this instruction, written to the hart before a call that may trap or end the slice.
-  const sync = () => `sc[${SC_PC}] = pc0 + ${delta}; sc[${SC_ICOUNT}] = ic + ${index}; cpu.inst = ${raw | 0};`;
-  const leave = `sc[${SC_PC}] = pc0 + ${next}; sc[${SC_ICOUNT}] = ic + ${index + 1}; return;`;
   switch (inst & 0x7f) {
     case 0x13: {
       if (rd === 0) return funct3 === 1 || funct3 === 5 ? (validShift(inst, funct3) ? plain('') : undefined) : plain('');
@@ -439,7 +485,9 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const align = [0, 1, 3, 7, 0, 1, 3][funct3];
       const fast = rd === 0 ? '' : loadFast(b, funct3, rd);
       const addr = address(b, rs1, inst >> 20);
-      const slow = `${sync()} cpu.loadSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${rd}); ${b.reload(rd)} if (sc[${SC_STOP}] <= ic + ${index + 1}) { ${leave} }`;
+      // Anything but a TLB hit (a miss, a device, a misaligned address, a fault) leaves the block
+      // before this load, and the interpreter runs it.
+      const slow = b.exit(delta, index, true);
       return (
         `{ ${addr} if ((hi + 2048) >>> 12 === 0 && loadTag[idx] === ((hi << 20) | (lo >>> 12))) off = loadBase[idx] + (lo & 4095);` +
         ` if (off >= 0 && (off & ${align}) === 0) { ${fast} } else { ${slow} } }`
@@ -451,7 +499,8 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const v = b.lo(rs2);
       const fast = [`u8[off] = ${v};`, `u16[off >> 1] = ${v};`, `i32[off >> 2] = ${v};`, `i32[off >> 2] = ${v}; i32[(off >> 2) + 1] = ${b.hi(rs2)};`][funct3];
       const addr = address(b, rs1, imm);
-      const slow = `${sync()} cpu.storeSlow(hi * 4294967296 + (lo >>> 0), ${funct3}, ${b.hi(rs2)}, ${v}); ${leave}`;
+      // Likewise for stores: code pages, devices and watched pages are never in the store TLB.
+      const slow = b.exit(delta, index, true);
       return (
         `{ ${addr} if ((hi + 2048) >>> 12 === 0 && storeTag[idx] === ((hi << 20) | (lo >>> 12))) off = storeBase[idx] + (lo & 4095);` +
         ` if (off >= 0 && (off & ${(1 << funct3) - 1}) === 0) { ${fast} } else { ${slow} } }`
@@ -476,7 +525,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
       const imm = jalOffset(inst);
       if (rd === 0) return goTo(b, delta + imm, index);
       const link = `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
-      return `${link} ${exitTo(b, delta + imm, `ic + ${index + 1}`)}`;
+      return `${link} ${b.exit(delta + imm, index + 1)}`;
     }
     case 0x67: {
       if (funct3 !== 0) return undefined;
@@ -485,9 +534,7 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
         `const s = (${b.lo(rs1)} >>> 0) + ${imm >>> 0}; const h = (${b.hi(rs1)} + ${imm >> 31} + (s > 4294967295 ? 1 : 0)) | 0;` +
         ` const t = h * 4294967296 + ((s & ~1) >>> 0);`;
       const link = rd === 0 ? '' : `{ const n = pc0 + ${next}; ${b.set(rd, 'n | 0', 'Math.floor(n / 4294967296) | 0')} }`;
-      // The target is known only now: it chains when it lies in the block's page.
-      const chain = `const q = t - pc0 + ${b.start}; if (q >= 0 && q < 4096) { const f = fns[q >> 1]; if (f !== undefined && ic + ${index + 1} + counts[q >> 1] <= sc[${SC_STOP}]) return f; }`;
-      return `{ ${target} ${link} sc[${SC_PC}] = t; sc[${SC_ICOUNT}] = ic + ${index + 1}; ${chain} return; }`;
+      return `{ ${target} ${link} dyn = t; ${b.exit(undefined, index + 1)} }`;
     }
     case 0x1b: {
       const imm = inst >> 20;
@@ -524,30 +571,17 @@ function emit(b: BlockSource, inst: number, raw: number, delta: number, len: num
   }
 }
 
-/**
- * Leaves the block for byte offset `target` from its start, with icount `icount`: returns the
- * block there when it is in the same page, translated, and fits before stopAt (read again: a slow
- * path may have moved it), as the dispatcher would have called it next.
- */
-function exitTo(b: BlockSource, target: number, icount: string): string {
-  const set = `sc[${SC_PC}] = pc0 + ${target}; sc[${SC_ICOUNT}] = ${icount};`;
-  const at = b.start + target;
-  if (at < 0 || at >= 4096) return `${set} return;`;
-  const slot = at >> 1;
-  return `${set} { const f = fns[${slot}]; if (f !== undefined && ${icount} + counts[${slot}] <= sc[${SC_STOP}]) return f; } return;`;
-}
-
 /** A jump to byte offset `target` from the instruction `index` of its section: inside the block or out. */
 function goTo(b: BlockSource, target: number, index: number): string {
   const label = b.labelOf(target);
-  const out = exitTo(b, target, `ic + ${index + 1}`);
+  const out = b.exit(target, index + 1);
   if (label === undefined) return out;
   return `if (ic + ${index + 1} + ${LENGTH_MARK} <= stop) { ic += ${index + 1}; label = ${label}; continue; } ${out}`;
 }
 
 /** Whether `emit` translates the instruction (a throwaway BlockSource: only the answer matters). */
 function translatable(inst: number): boolean {
-  return emit(new BlockSource(new Map(), 0), inst, 0, 0, 4, 0) !== undefined;
+  return emit(new BlockSource(new Map(), 0), inst, 0, 4, 0) !== undefined;
 }
 
 /** SLLI/SRLI/SRAI encodings the interpreter accepts (others are illegal instructions). */

@@ -5,7 +5,7 @@
 // stores hit the software TLB inline with int32 tags; dispatch is one flat switch. The loop runs
 // until cpu.stopAt, so interrupts, timers and device effects are observed only between
 // instructions at counts the machine chose; translated blocks (blocks.ts) keep the same boundaries.
-import { Cpu, SC_ICOUNT, SC_PC, SC_STOP, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
+import { Cpu, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
 import { NEVER, type BlockPage } from './blocks.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
@@ -85,7 +85,8 @@ export function execute(cpu: Cpu): void {
                 pc = sc[SC_PC];
                 icount = sc[SC_ICOUNT];
                 stopAt = sc[SC_STOP];
-                arrived = true;
+                // Left by a jump: look for a block there; before a load or store it could not do: run that here.
+                arrived = sc[SC_ARRIVE] !== 0;
                 continue;
               }
             } else {
