@@ -31,6 +31,8 @@ export function useFixedRows(
   const [viewport, setViewport] = useState(0);
   const end = useRef(true);
   const view = useRef(0);
+  /** The scrollTop a follow last set (see onScroll). */
+  const followTop = useRef(-1);
   /** True while the list is drawn at its end because it follows a growing stream (see below). */
   const following = followEnd && end.current;
   const followingRef = useRef(following);
@@ -43,6 +45,9 @@ export function useFixedRows(
     // clientHeight or scrollHeight here would force a layout on every scroll event.
     const onScroll = () => {
       const top = el.scrollTop;
+      // The scroll that follows made itself: the list may have grown again before its event
+      // arrives, and measuring then would find it short of the end and stop following.
+      if (followingRef.current && Math.abs(top - followTop.current) <= 1) return;
       end.current = top + view.current >= heights.current.total - 2 * rowHeight;
       // The scroll that keeps a followed list at its end changes nothing drawn.
       if (!(end.current && followingRef.current)) setScrollTop(top);
@@ -87,7 +92,10 @@ export function useFixedRows(
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
       const el = scroller.current;
-      if (el && followingRef.current) el.scrollTop = Math.max(0, heights.current.total - view.current);
+      if (el && followingRef.current) {
+        followTop.current = Math.max(0, heights.current.total - view.current);
+        el.scrollTop = followTop.current;
+      }
     });
   });
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
