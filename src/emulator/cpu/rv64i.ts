@@ -521,8 +521,12 @@ export function execute(cpu: Cpu): void {
             sc[SC_ICOUNT] = icount;
             cpu.raise(2, raw);
         }
-        xlo[0] = 0;
-        xhi[0] = 0;
+        // Only a write to rd can touch x0 (every case and helper writes rd alone), so only rd = 0
+        // needs x0 cleared: cheaper than two stores after every instruction.
+        if (rd === 0) {
+          xlo[0] = 0;
+          xhi[0] = 0;
+        }
         pc = npc;
         icount++;
       }
