@@ -6,12 +6,15 @@ import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints, type CheckpointPol
 import type { Machine } from '../emulator/machine.ts';
 import { viewOf } from './inspect.ts';
 import type { PastView, TravelTarget } from './protocol.ts';
-import { Replayer, resolveImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
+import { Replayer, resolveImages, type BootImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
 
 export type TravelOptions = Partial<CheckpointPolicy>;
 
 /** Aggregate states kept every this many events, so a view folds at most that many. */
 const STATE_EVERY = 512;
+
+/** A view checkpoints the re-execution behind it over this many checkpoint intervals (Travel.captureFrom). */
+const CAPTURE_BEHIND = 4;
 
 /**
  * Keeps the events read so far, the last replayer (so stepping forward continues from where the
@@ -30,6 +33,11 @@ export class Travel {
     private readonly store: EventStore,
     private readonly resolve: ImageResolver,
     checkpoints?: VmCheckpoints,
+    /**
+     * The stream's head as the VM's service knows it: when the events read so far reach it, a
+     * view does not ask the store for more (an IndexedDB read costs a few ms in a worker).
+     */
+    private readonly knownHead: () => number = () => Number.MAX_SAFE_INTEGER,
   ) {
     this.checkpoints = checkpoints ?? new VmCheckpoints(vmId, new InMemoryCheckpointStore(), new PageCache(), DEFAULT_CHECKPOINT_POLICY);
   }
@@ -44,6 +52,7 @@ export class Travel {
     const events = await this.refresh();
     const { seq, icount, uptoSeq } = this.locate(events, target);
     this.checkpoints.focus = icount;
+    this.captureFrom = icount - CAPTURE_BEHIND * this.checkpoints.policy.interval;
     const replayer = await this.replayerFor(config, icount, uptoSeq);
     const incarnation = replayer.advance(events, icount, uptoSeq);
     const state = this.stateAt(seq);
@@ -69,6 +78,7 @@ export class Travel {
     const headIcount = events[events.length - 1].icount;
     const set = new Set(pcs);
     if (set.size === 0 && watches.length === 0) return null;
+    this.captureFrom = 0;
     if (direction === 'forward') {
       const uptoSeq = lastAtOrBefore(events, from);
       const replayer = await this.replayerFor(config, from, uptoSeq);
@@ -106,6 +116,7 @@ export class Travel {
   private console = '';
 
   private async refresh(): Promise<AnyStoredEvent[]> {
+    if (this.events.length > 0 && this.events.length >= this.knownHead()) return this.events;
     const fresh = await this.store.loadEvents(this.vmId, this.events.length + 1);
     for (const e of fresh) if (e.type === 'IoCompleted' && e.data.direction === 'out') this.console += e.data.bytes;
     // One at a time: spreading a few hundred thousand arguments overflows the stack.
@@ -159,10 +170,23 @@ export class Travel {
    */
   async replayerAt(config: VmConfig, icount: number, uptoSeq: number): Promise<Replayer> {
     const events = await this.refresh();
+    this.captureFrom = 0;
     const { replayer } = await this.fresh(config, icount, uptoSeq);
     replayer.advance(events, icount, uptoSeq);
     replayer.onProgress = null;
     return replayer;
+  }
+
+  /** The VM's boot images, resolved once: they are immutable (built in, or stored by content hash). */
+  private images: Promise<BootImages> | null = null;
+
+  private imagesFor(config: VmConfig): Promise<BootImages> {
+    const images = (this.images ??= resolveImages(config, this.resolve));
+    // A failed resolution (a fetch that did not get through) is tried again next time.
+    images.catch(() => {
+      if (this.images === images) this.images = null;
+    });
+    return images;
   }
 
   /**
@@ -176,7 +200,7 @@ export class Travel {
     strictly = false,
     reuse?: Machine,
   ): Promise<{ replayer: Replayer; start: Checkpoint | undefined }> {
-    const images = await resolveImages(config, this.resolve);
+    const images = await this.imagesFor(config);
     await this.checkpoints.init();
     let start: Checkpoint | undefined;
     for (;;) {
@@ -194,8 +218,15 @@ export class Travel {
     return { replayer, start };
   }
 
+  /**
+   * Where a view's re-execution starts taking checkpoints: only the last stretch before the point
+   * viewed, where scrubbing and stepping back will come. Checkpoints all along a long re-execution
+   * cost a snapshot each and were mostly thinned away later.
+   */
+  private captureFrom = 0;
+
   private maybeCheckpoint(replayer: Replayer): void {
-    if (this.checkpoints.wants(replayer.icount)) this.checkpoints.capture(replayer.incarnation.machine, replayer.checkpoint(), true);
+    if (replayer.icount >= this.captureFrom && this.checkpoints.wants(replayer.icount)) this.checkpoints.capture(replayer.incarnation.machine, replayer.checkpoint(), true);
   }
 }
 

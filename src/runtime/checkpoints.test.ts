@@ -102,7 +102,10 @@ describe('persisted checkpoints', () => {
     const head = (await host.listVms())[0].state.version;
     const seqs = [Math.floor(head / 3), Math.floor(head / 2), head];
     const before = await Promise.all(seqs.map(async (seq) => (await host.inspect(vmId, { seq })).machine.stateHash));
-    await (host as unknown as { travel: Map<string, { checkpoints: { settled(): Promise<void> } }> }).travel.get(vmId)!.checkpoints.settled();
+    const settled = () => (host as unknown as { travel: Map<string, { checkpoints: { settled(): Promise<void> } }> }).travel.get(vmId)!.checkpoints.settled();
+    // Standing at the fork's seq already, so the fork's own view there re-executes (and checkpoints) nothing.
+    await host.inspect(vmId, { seq: Math.floor(head / 2) });
+    await settled();
     const list = await checkpoints.list(vmId);
     expect(list.length).toBeGreaterThan(2);
 
@@ -136,6 +139,44 @@ describe('persisted checkpoints', () => {
     expect(after).toEqual(before);
     expect(await host.verify(vmId)).toMatchObject({ ok: true });
     host.dispose();
+  }, 120_000);
+
+  it('let a view resolve the boot images once, read only events it lacks, and checkpoint only the stretch behind the point viewed', async () => {
+    class CountingEvents extends InMemoryEventStore {
+      reads = 0;
+      override loadEvents(...args: Parameters<InMemoryEventStore['loadEvents']>) {
+        this.reads++;
+        return super.loadEvents(...args);
+      }
+    }
+    const events = new CountingEvents();
+    const { host, vmId } = await session(events, new InMemoryCheckpointStore());
+    host.dispose();
+    // Reopened with no checkpoints: a view at the head re-executes from boot.
+    let resolved = 0;
+    const counting: typeof resolveImage = (ref) => {
+      resolved++;
+      return resolveImage(ref);
+    };
+    const checkpoints = new InMemoryCheckpointStore();
+    const reopened = new VmHost(events, { resolveImage: counting, checkpoints, travel });
+    const state = (await reopened.listVms())[0].state;
+    await reopened.inspect(vmId, { seq: state.version });
+    const reads = events.reads;
+    const third = (await reopened.inspect(vmId, { icount: Math.floor(state.icount / 3) })).icount;
+    const later = (await reopened.inspect(vmId, { icount: Math.floor(state.icount / 1.5) })).icount;
+    expect(events.reads).toBe(reads);
+    expect(resolved).toBe(1);
+
+    await (reopened as unknown as { travel: Map<string, { checkpoints: { settled(): Promise<void> } }> }).travel.get(vmId)!.checkpoints.settled();
+    const taken = (await checkpoints.list(vmId)).map((c) => c.icount);
+    expect(taken.length).toBeGreaterThan(0);
+    // Behind each point viewed, and nowhere else: not along the re-execution from boot to the head.
+    const behind = (icount: number) => [third, later, state.icount].some((at) => icount <= at && icount >= at - 4 * travel.interval);
+    expect(later - third).toBeGreaterThan(4 * travel.interval);
+    expect(state.icount - later).toBeGreaterThan(4 * travel.interval);
+    expect(taken.filter((icount) => !behind(icount))).toEqual([]);
+    reopened.dispose();
   }, 120_000);
 
   it('make verify name a checkpoint whose recorded state hash the replay does not reach', async () => {
