@@ -14,7 +14,7 @@ export type TravelOptions = Partial<CheckpointPolicy>;
 const STATE_EVERY = 512;
 
 /** A view checkpoints the re-execution behind it over this many checkpoint intervals (Travel.captureFrom). */
-const CAPTURE_BEHIND = 4;
+const CAPTURE_BEHIND = 2;
 
 /**
  * Keeps the events read so far, the last replayer (so stepping forward continues from where the

@@ -28,6 +28,17 @@ export interface CheckpointPolicy {
 /** Head checkpoints taken but not yet stored, at most (VmCheckpoints.headDue). */
 const MAX_HEADS_UNSTORED = 16;
 
+/**
+ * While checkpoints are being loaded (someone drags the scrubber), storing waits until none was
+ * loaded for QUIET_MS, at most MAX_STORE_DELAY_MS, and only while the checkpoints waiting hold
+ * less than MAX_DELAYED_BYTES of page copies: a load's IndexedDB read queues behind every write
+ * transaction on the same stores, and in bench/travel reads that took 1–2 ms alone took 20–90 ms
+ * behind the writes of the seek before.
+ */
+const QUIET_MS = 300;
+const MAX_STORE_DELAY_MS = 5000;
+const MAX_DELAYED_BYTES = 64 * 1024 * 1024;
+
 /** A checkpoint's state taken from a machine, waiting for the seq it is placed after (VmCheckpoints.prepare). */
 export interface PreparedCheckpoint {
   readonly cp: Omit<Checkpoint, 'appliedSeq'>;
@@ -42,10 +53,11 @@ export interface PreparedCheckpoint {
 /**
  * Tuned with bench/travel: at about 50 MIPS in Chromium, re-executing 4M instructions takes ~80 ms,
  * so no seek replays more than that; near the head and the scrubber half of it. A fast guest
- * (hundreds of MIPS) is checkpointed every 40 ms of running instead of every 2M instructions: at
- * 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed; 20-second runs of
- * the busy guest at 350 MIPS cost 16 % with 20 ms and 11 % with 40 ms, at about the same seek times
- * (a restore keeps the translated code, so re-execution runs at the recorded speed).
+ * (hundreds of MIPS) is checkpointed every 20 ms of running instead of every 2M instructions (at
+ * 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed). The runner cuts
+ * after slices of about 12 ms, so 20 ms means every second slice: a seek re-executes at most about
+ * 25 ms of running, which replays as fast as it ran. At 40 ms (every fourth slice, ~25M
+ * instructions at 500 MIPS) re-execution alone put the seek p95 over 50 ms.
  */
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   interval: 2_000_000,
@@ -53,7 +65,7 @@ export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   maxGap: 4_000_000,
   loadedMax: 12,
   runInterval: 2_000_000,
-  runMs: 40,
+  runMs: 20,
 };
 
 /**
@@ -320,17 +332,16 @@ export class VmCheckpoints {
    * another tab, a page swept) is forgotten and null is returned: the caller takes an earlier one.
    */
   async load(info: CheckpointInfo): Promise<Checkpoint | null> {
+    this.lastLoad = Date.now();
     const entry = this.entries.find((e) => e.id === info.id);
     if (!entry) return null;
-    if (entry.loaded && entry.map) {
+    if (entry.loaded) {
       this.touch(entry);
       return entry.loaded;
     }
     try {
-      const record = await this.store.get(this.vmId, entry.id);
+      const { record, pages: fetched } = await this.store.getWithPages(this.vmId, entry.id, (h) => this.cache.get(h) !== undefined);
       const map = unpackPageMap(record.pageMap);
-      const missing = [...new Set(map.values())].filter((h) => !this.cache.get(h));
-      const fetched = missing.length > 0 ? await this.store.getPages(missing) : new Map<string, Uint8Array>();
       for (const [h, bytes] of fetched) this.cache.set(h, bytes);
       const pages = new Map<number, Uint8Array>();
       for (const [index, hash] of map) {
@@ -408,7 +419,25 @@ export class VmCheckpoints {
     if (keepLoaded) this.touch(entry);
     this.cache.pin(tracker);
     this.unstored.push({ entry, prepared });
-    if (this.unstored.length === 1) this.queue = this.queue.then(() => this.storeWaiting());
+    this.unstoredBytes += (prepared.copies.length + (keepLoaded ? cp.snapshot.pages.size : 0)) * PAGE_SIZE;
+    if (this.unstored.length === 1) this.queue = this.queue.then(() => this.quiet()).then(() => this.storeWaiting());
+  }
+
+  /** Bytes of page copies the checkpoints in `unstored` hold (their pages and, kept loaded, their full state). */
+  private unstoredBytes = 0;
+
+  /** When a checkpoint was last loaded (Date.now(): real time, whatever clock the policy runs on). */
+  private lastLoad = -Infinity;
+
+  /** Resolves once no checkpoint was loaded for QUIET_MS (see QUIET_MS). */
+  private async quiet(): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const now = Date.now();
+      const wait = Math.min(this.lastLoad + QUIET_MS, started + MAX_STORE_DELAY_MS) - now;
+      if (wait <= 0 || this.unstoredBytes >= MAX_DELAYED_BYTES) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 50)));
+    }
   }
 
   /**
@@ -419,6 +448,7 @@ export class VmCheckpoints {
   private async storeWaiting(): Promise<void> {
     const batch = this.unstored;
     this.unstored = [];
+    this.unstoredBytes = 0;
     try {
       const hashes = await Promise.all(batch.map(({ prepared }) => Promise.all(prepared.copies.map(([, bytes]) => (bytes ? pageHash(bytes) : null)))));
       const fresh = new Map<string, Uint8Array>();

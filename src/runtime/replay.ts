@@ -63,7 +63,7 @@ export interface Checkpoint {
 }
 
 /** Per-run chunk while replaying, so a long replay can report progress and stay interruptible. */
-const REPLAY_CHUNK = 1_000_000;
+export const REPLAY_CHUNK = 1_000_000;
 
 /**
  * Re-executes a VM's history forward: boots, delivers each recorded input at its icount, reboots

@@ -46,6 +46,11 @@ export interface CheckpointStore {
   get(vmId: string, id: string): Promise<CheckpointRecord>;
   /** The bytes of each page; Corrupt when one is missing. */
   getPages(hashes: readonly string[]): Promise<Map<string, Uint8Array>>;
+  /**
+   * A checkpoint and the bytes of the pages of its map that `cached` says the caller lacks, read
+   * together (one IndexedDB transaction: each one a worker opens waits its turn behind the writes).
+   */
+  getWithPages(vmId: string, id: string, cached: (hash: string) => boolean): Promise<{ record: CheckpointRecord; pages: Map<string, Uint8Array> }>;
   delete(vmId: string, ids: readonly string[]): Promise<void>;
   deleteVm(vmId: string): Promise<void>;
   /**
@@ -55,6 +60,11 @@ export interface CheckpointStore {
   sweep(keep?: ReadonlySet<string>): Promise<number>;
   /** Pages stored and their bytes (for tests and the storage figure). */
   pageStats(): Promise<{ pages: number; bytes: number }>;
+}
+
+/** The distinct page hashes of a checkpoint's map that `cached` says are not at hand. */
+export function missingFrom(record: CheckpointRecord, cached: (hash: string) => boolean): string[] {
+  return [...new Set(unpackPageMap(record.pageMap).values())].filter((h) => !cached(h));
 }
 
 export function infoOf(r: CheckpointRecord): CheckpointInfo {
@@ -140,6 +150,11 @@ export class InMemoryCheckpointStore implements CheckpointStore {
     const found = this.checkpoints.get(vmId)?.get(id);
     if (!found) throw missingCheckpoint(vmId, id);
     return found;
+  }
+
+  async getWithPages(vmId: string, id: string, cached: (hash: string) => boolean): Promise<{ record: CheckpointRecord; pages: Map<string, Uint8Array> }> {
+    const record = await this.get(vmId, id);
+    return { record, pages: await this.getPages(missingFrom(record, cached)) };
   }
 
   async getPages(hashes: readonly string[]): Promise<Map<string, Uint8Array>> {

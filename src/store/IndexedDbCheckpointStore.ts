@@ -1,7 +1,7 @@
 // Checkpoints and content-addressed pages in IndexedDB: one readwrite transaction per checkpoint, pages keyed by hash.
 import type { IDBPDatabase } from 'idb';
 import { QuotaError } from '../domain/index.ts';
-import { byPosition, infoOf, missingCheckpoint, missingPage, unpackPageMap, type CheckpointInfo, type CheckpointRecord, type CheckpointStore } from './CheckpointStore.ts';
+import { byPosition, infoOf, missingCheckpoint, missingFrom, missingPage, unpackPageMap, type CheckpointInfo, type CheckpointRecord, type CheckpointStore } from './CheckpointStore.ts';
 import type { PlaygroundDb } from './schema.ts';
 
 type Db = IDBPDatabase<PlaygroundDb>;
@@ -9,6 +9,16 @@ type Db = IDBPDatabase<PlaygroundDb>;
 /** All ids of one VM sort between these two keys. */
 function vmRange(vmId: string): IDBKeyRange {
   return IDBKeyRange.bound([vmId, ''], [vmId, '\uffff']);
+}
+
+/** Page bytes by hash from the records read for `hashes`; Corrupt when one is missing. */
+function pagesOf(hashes: readonly string[], records: readonly ({ hash: string; bytes: Uint8Array } | undefined)[]): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  records.forEach((r, i) => {
+    if (!r) throw missingPage(hashes[i]);
+    out.set(r.hash, r.bytes);
+  });
+  return out;
 }
 
 export class IndexedDbCheckpointStore implements CheckpointStore {
@@ -57,16 +67,26 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
     return { vmId: meta.vmId, id: meta.id, seq: meta.seq, icount: meta.icount, stateHash: meta.stateHash, createdAt: meta.createdAt, state: data.state, pageMap: data.pageMap };
   }
 
+  async getWithPages(vmId: string, id: string, cached: (hash: string) => boolean): Promise<{ record: CheckpointRecord; pages: Map<string, Uint8Array> }> {
+    const tx = this.db.transaction(['checkpoints', 'checkpointData', 'pages'], 'readonly');
+    const [meta, data] = await Promise.all([tx.objectStore('checkpoints').get([vmId, id]), tx.objectStore('checkpointData').get([vmId, id])]);
+    if (!meta || !data) {
+      await tx.done;
+      throw missingCheckpoint(vmId, id);
+    }
+    const record: CheckpointRecord = { vmId: meta.vmId, id: meta.id, seq: meta.seq, icount: meta.icount, stateHash: meta.stateHash, createdAt: meta.createdAt, state: data.state, pageMap: data.pageMap };
+    // Asked within the same transaction, still active while the reads above resolve.
+    const hashes = missingFrom(record, cached);
+    const found = await Promise.all(hashes.map((h) => tx.objectStore('pages').get(h)));
+    await tx.done;
+    return { record, pages: pagesOf(hashes, found) };
+  }
+
   async getPages(hashes: readonly string[]): Promise<Map<string, Uint8Array>> {
     const tx = this.db.transaction('pages', 'readonly');
     const records = await Promise.all(hashes.map((h) => tx.store.get(h)));
     await tx.done;
-    const out = new Map<string, Uint8Array>();
-    records.forEach((r, i) => {
-      if (!r) throw missingPage(hashes[i]);
-      out.set(r.hash, r.bytes);
-    });
-    return out;
+    return pagesOf(hashes, records);
   }
 
   async delete(vmId: string, ids: readonly string[]): Promise<void> {

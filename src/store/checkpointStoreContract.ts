@@ -35,6 +35,13 @@ export function checkpointStoreContract(name: string, create: () => Promise<Chec
       expect([...map.keys()]).toEqual([0, 7]);
       const pages = await store.getPages([...map.values()]);
       expect(pages.get(map.get(7)!)).toEqual(page(2));
+      // Together: the record and only the pages the caller says it lacks.
+      const have = map.get(0)!;
+      const both = await store.getWithPages('vm-a', 'late', (h) => h === have);
+      expect(both.record.stateHash).toBe('hlate');
+      expect([...both.pages.keys()]).toEqual([map.get(7)]);
+      expect(both.pages.get(map.get(7)!)).toEqual(page(2));
+      await expect(store.getWithPages('vm-a', 'gone', () => false)).rejects.toMatchObject({ code: 'NotFound' });
     });
 
     it('stores several checkpoints and the pages they introduce together', async () => {
@@ -72,6 +79,9 @@ export function checkpointStoreContract(name: string, create: () => Promise<Chec
       expect((await store.pageStats()).pages).toBe(3);
       await expect(store.getPages([await pageHash(page(2))])).rejects.toMatchObject({ code: 'Corrupt' });
       await expect(store.get('vm-a', 'a')).rejects.toMatchObject({ code: 'NotFound' });
+      // A checkpoint whose page went is refused whole, not read with a hole.
+      await store.put((await checkpoint('vm-d', 'holed', 300, new Map([[0, page(2)]]))).record, new Map());
+      await expect(store.getWithPages('vm-d', 'holed', () => false)).rejects.toMatchObject({ code: 'Corrupt' });
       expect((await store.list('vm-a')).map((x) => x.id)).toEqual(['b']);
       expect(await store.sweep()).toBe(1);
     });
