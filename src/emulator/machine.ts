@@ -467,6 +467,7 @@ export class Machine {
         ram.u8.fill(0, p * 4096, (p + 1) * 4096);
       } else continue;
       ram.touched[p] = saved === undefined ? 0 : 1;
+      ram.touchedVersion++;
       ram.dirty[p] = 1;
       ram.stale[p] = 1;
     }
@@ -491,9 +492,7 @@ export class Machine {
     const ramDigest = this.hasher.ramDigest();
     // Pages are re-marked on their next write only if the store TLB forgets them.
     cpu.flushStoreTlb();
-    const words: number[] = [
-      ...cpu.xlo,
-      ...cpu.xhi,
+    const scalars = [
       cpu.pc | 0,
       Math.floor(cpu.pc / TWO_32) | 0,
       cpu.priv,
@@ -504,18 +503,13 @@ export class Machine {
       cpu.cycleOffset | 0,
       cpu.instretOffset | 0,
       cpu.reservation | 0,
-      ...cpu.csrLo,
-      ...cpu.csrHi,
-      ...this.clint.state(),
-      ...this.plic.state(),
-      ...this.uart.state(),
     ];
-    return combineDigest(words, ramDigest);
+    return combineDigest([cpu.xlo, cpu.xhi, scalars, cpu.csrLo, cpu.csrHi, this.clint.state(), this.plic.state(), this.uart.state()], ramDigest);
   }
 }
 
 /** Whether the 4 KiB page of `ram` at `at` holds the bytes of `page`. */
-function samePage(ram: Uint8Array, at: number, page: Uint8Array): boolean {
+export function samePage(ram: Uint8Array, at: number, page: Uint8Array): boolean {
   for (let i = 0; i < 4096; i++) if (ram[at + i] !== page[i]) return false;
   return true;
 }

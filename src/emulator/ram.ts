@@ -52,8 +52,12 @@ export class Ram {
     return pa >= this.base && pa + length <= this.base + this.size;
   }
 
+  /** Grows whenever a page is touched for the first time, so a reader can tell nothing new was without scanning the map. */
+  touchedVersion = 0;
+
   markWritten(offset: number): void {
     const page = offset >>> PAGE_SHIFT;
+    if (this.touched[page] === 0) this.touchedVersion++;
     this.touched[page] = 1;
     this.dirty[page] = 1;
     this.stale[page] = 1;

@@ -84,6 +84,7 @@ export class MachineRunner {
     this.flushStartPc = incarnation.machine.pc;
     this.consoleOffset = service.state.counters.bytesOut;
     this.known = incarnation.machine.ram.touched.slice();
+    this.knownVersion = incarnation.machine.ram.touchedVersion;
     this.listen();
   }
 
@@ -182,6 +183,7 @@ export class MachineRunner {
     this.incarnation.machine.onCompiled = undefined;
     this.incarnation = incarnation;
     this.known = incarnation.machine.ram.touched.slice();
+    this.knownVersion = incarnation.machine.ram.touchedVersion;
     this.flushStartIcount = this.icount;
     this.flushStartPc = incarnation.machine.pc;
     this.listen();
@@ -289,8 +291,9 @@ export class MachineRunner {
     this.flushStartPc = pcEnd;
   }
 
-  /** RAM pages seen written before, so newly backed ones can be told apart. */
+  /** RAM pages seen written before, so newly backed ones can be told apart, and ram.touchedVersion then. */
   private known: Uint8Array;
+  private knownVersion = -1;
 
   /**
    * Records RAM pages the guest wrote for the first time since the last flush as MemoryAllocated
@@ -298,6 +301,9 @@ export class MachineRunner {
    */
   private collectAllocations(): void {
     const ram = this.machine.ram;
+    // Nothing touched for the first time since the last look (the common case): no scan, no copy.
+    if (ram.touchedVersion === this.knownVersion) return;
+    this.knownVersion = ram.touchedVersion;
     const known = this.known;
     this.known = ram.touched.slice();
     const icount = this.icount;

@@ -271,6 +271,40 @@ describe('checkpoint spacing', () => {
     expect(checkpoints.list().map((c) => c.icount)).toEqual([0, 10_000]);
   });
 
+  it('neither copies a page written back to the bytes it had at the previous checkpoint nor stores a content stored before', async () => {
+    const store = new CountingStore();
+    // Spaced so that thinning keeps every one.
+    const checkpoints = new VmCheckpoints(asVmId('vm-pages'), store, new PageCache(), { ...DEFAULT_CHECKPOINT_POLICY, interval: 1, maxGap: 1 });
+    await checkpoints.init();
+    const config = defaultVmConfig({ name: 'os.elf', builtin: true });
+    const { machine } = boot(config, await resolveImages(config, resolveImage), 0);
+    const pa = machine.ram.base + 0x40_0000;
+    const at = (icount: number) => ({ icount, base: 0, outputCount: 0, snapshot: machine.snapshot(false) });
+    const take = async (icount: number) => {
+      const prepared = checkpoints.prepare(machine, at(icount));
+      checkpoints.commit(prepared, 1, false);
+      await checkpoints.settled();
+      return prepared.copies.length;
+    };
+    machine.ram.writeBytes(pa, new Uint8Array(4096).fill(1));
+    expect(await take(10)).toBeGreaterThan(1); // the first: every page
+    machine.ram.writeBytes(pa, new Uint8Array(4096).fill(2));
+    expect(await take(20)).toBe(1);
+    expect(store.putPages.at(-1)).toBe(1);
+    // Back to the first content: copied and hashed (it differs from the last copy), not stored again.
+    machine.ram.writeBytes(pa, new Uint8Array(4096).fill(1));
+    expect(await take(30)).toBe(1);
+    expect(store.putPages.at(-1)).toBe(0);
+    // Written with the bytes it already had: not even copied.
+    machine.ram.writeBytes(pa, new Uint8Array(4096).fill(1));
+    expect(await take(40)).toBe(0);
+    const list = checkpoints.list();
+    expect(list).toHaveLength(4);
+    // Every one restores with the page as it was.
+    const page = async (i: number) => (await checkpoints.load(list[i]))!.snapshot.pages.get((pa - machine.ram.base) / 4096)![0];
+    expect([await page(0), await page(1), await page(2), await page(3)]).toEqual([1, 2, 1, 1]);
+  });
+
   it('spaces head checkpoints by instructions and by running time, and places a prepared one at the seq it is given', async () => {
     let now = 0;
     const store = new InMemoryCheckpointStore();
