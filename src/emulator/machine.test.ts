@@ -182,6 +182,24 @@ describe('Machine', () => {
     expect(future(fresh)).toEqual(first);
   });
 
+  it('gives snapshots taken while the CSRs hold still one copy of them, and a fresh copy once one changes', () => {
+    const os = new Uint8Array(readFileSync(new URL('../../public/guests/os.elf', import.meta.url)));
+    const m = new Machine({ bios: os, memoryMiB: 32 });
+    m.run(3_000_000);
+    const a = m.snapshot(false);
+    const b = m.snapshot(false);
+    expect(b.cpu.csrLo).toBe(a.cpu.csrLo);
+    expect(b.cpu.csrHi).toBe(a.cpu.csrHi);
+    const mscratch = a.cpu.csrLo[CSR.mscratch];
+    m.cpu.csrLo[CSR.mscratch] = mscratch + 1;
+    const c = m.snapshot();
+    expect(c.cpu.csrLo).not.toBe(a.cpu.csrLo);
+    expect(c.cpu.csrLo[CSR.mscratch]).toBe(mscratch + 1);
+    expect(a.cpu.csrLo[CSR.mscratch]).toBe(mscratch);
+    m.restore(c);
+    expect(m.cpu.csrLo[CSR.mscratch]).toBe(mscratch + 1);
+  });
+
   it('stops before an instruction at a breakpoint and resumes past it', () => {
     const m = runProgram([addi(5, 0, 1), addi(6, 0, 2), addi(7, 0, 3), jal(0, 0)]);
     m.breakpoints.add(0x8000_0008);

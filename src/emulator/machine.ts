@@ -434,8 +434,7 @@ export class Machine {
       cpu: {
         xlo: cpu.xlo.slice(),
         xhi: cpu.xhi.slice(),
-        csrLo: cpu.csrLo.slice(),
-        csrHi: cpu.csrHi.slice(),
+        ...this.csrCopies(),
         scalars: [cpu.pc, cpu.priv, cpu.icount, cpu.waiting ? 1 : 0, cpu.timeOffset, cpu.cycleOffset, cpu.instretOffset, cpu.reservation],
       },
       clint: this.clint.state(),
@@ -444,6 +443,20 @@ export class Machine {
       halted: this.halted,
       pages,
     };
+  }
+
+  /** The CSR file copied by the last snapshot: snapshots are never written to, so they share it while it stays the same. */
+  private lastCsrs: { readonly csrLo: Int32Array; readonly csrHi: Int32Array } | null = null;
+
+  /**
+   * Copies of the CSR file for a snapshot, or the last snapshot's when nothing changed since: most
+   * CSRs hold still while a guest runs, and copying the 32 KiB anew took a fifth of a head checkpoint.
+   */
+  private csrCopies(): { readonly csrLo: Int32Array; readonly csrHi: Int32Array } {
+    const { csrLo, csrHi } = this.cpu;
+    const last = this.lastCsrs;
+    if (last && sameWords(last.csrLo, csrLo) && sameWords(last.csrHi, csrHi)) return last;
+    return (this.lastCsrs = { csrLo: csrLo.slice(), csrHi: csrHi.slice() });
   }
 
   /** Puts the machine back into a snapshot taken from a machine with the same configuration and images. */
@@ -506,6 +519,11 @@ export class Machine {
     ];
     return combineDigest([cpu.xlo, cpu.xhi, scalars, cpu.csrLo, cpu.csrHi, this.clint.state(), this.plic.state(), this.uart.state()], ramDigest);
   }
+}
+
+function sameWords(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether the 4 KiB page of `ram` at `at` holds the bytes of `page`. */
