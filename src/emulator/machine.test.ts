@@ -182,22 +182,27 @@ describe('Machine', () => {
     expect(future(fresh)).toEqual(first);
   });
 
-  it('gives snapshots taken while the CSRs hold still one copy of them, and a fresh copy once one changes', () => {
+  it('keeps the non-zero CSRs in a snapshot, shared while they hold still, and restores the others to zero', () => {
     const os = new Uint8Array(readFileSync(new URL('../../public/guests/os.elf', import.meta.url)));
     const m = new Machine({ bios: os, memoryMiB: 32 });
     m.run(3_000_000);
     const a = m.snapshot(false);
-    const b = m.snapshot(false);
-    expect(b.cpu.csrLo).toBe(a.cpu.csrLo);
-    expect(b.cpu.csrHi).toBe(a.cpu.csrHi);
-    const mscratch = a.cpu.csrLo[CSR.mscratch];
+    expect(m.snapshot(false).cpu.csrs).toBe(a.cpu.csrs);
+    const nonZero = [...Array(4096).keys()].filter((i) => m.cpu.csrLo[i] !== 0 || m.cpu.csrHi[i] !== 0);
+    expect(nonZero.length).toBeGreaterThan(3);
+    expect([...a.cpu.csrs].filter((_, k) => k % 3 === 0)).toEqual(nonZero);
+
+    const mscratch = m.cpu.csrLo[CSR.mscratch];
     m.cpu.csrLo[CSR.mscratch] = mscratch + 1;
+    m.cpu.csrHi[CSR.sscratch] = 7;
     const c = m.snapshot();
-    expect(c.cpu.csrLo).not.toBe(a.cpu.csrLo);
-    expect(c.cpu.csrLo[CSR.mscratch]).toBe(mscratch + 1);
-    expect(a.cpu.csrLo[CSR.mscratch]).toBe(mscratch);
+    expect(c.cpu.csrs).not.toBe(a.cpu.csrs);
+    m.restore(a);
+    expect(m.cpu.csrLo[CSR.mscratch]).toBe(mscratch);
+    expect(m.cpu.csrHi[CSR.sscratch]).toBe(0);
     m.restore(c);
     expect(m.cpu.csrLo[CSR.mscratch]).toBe(mscratch + 1);
+    expect(m.cpu.csrHi[CSR.sscratch]).toBe(7);
   });
 
   it('stops before an instruction at a breakpoint and resumes past it', () => {

@@ -61,8 +61,8 @@ export interface MachineSnapshot {
   readonly cpu: {
     readonly xlo: Int32Array;
     readonly xhi: Int32Array;
-    readonly csrLo: Int32Array;
-    readonly csrHi: Int32Array;
+    /** The CSR storage that is not zero, as [index, lo, hi] triples in index order. */
+    readonly csrs: Int32Array;
     /** [pc, priv, icount, waiting, timeOffset, cycleOffset, instretOffset, reservation] */
     readonly scalars: readonly number[];
   };
@@ -434,7 +434,7 @@ export class Machine {
       cpu: {
         xlo: cpu.xlo.slice(),
         xhi: cpu.xhi.slice(),
-        ...this.csrCopies(),
+        csrs: this.csrCopy(),
         scalars: [cpu.pc, cpu.priv, cpu.icount, cpu.waiting ? 1 : 0, cpu.timeOffset, cpu.cycleOffset, cpu.instretOffset, cpu.reservation],
       },
       clint: this.clint.state(),
@@ -445,18 +445,32 @@ export class Machine {
     };
   }
 
-  /** The CSR file copied by the last snapshot: snapshots are never written to, so they share it while it stays the same. */
-  private lastCsrs: { readonly csrLo: Int32Array; readonly csrHi: Int32Array } | null = null;
+  /** The CSRs of the last snapshot: snapshots are never written to, so they share them while they stay the same. */
+  private lastCsrs: Int32Array | null = null;
+  /** Where csrCopy gathers the CSRs before comparing them with the last snapshot's. */
+  private readonly csrScratch = new Int32Array(3 * 4096);
 
   /**
-   * Copies of the CSR file for a snapshot, or the last snapshot's when nothing changed since: most
-   * CSRs hold still while a guest runs, and copying the 32 KiB anew took a fifth of a head checkpoint.
+   * The non-zero CSR storage for a snapshot, or the last snapshot's when nothing changed since. A
+   * guest uses a few dozen of the 4096 CSR numbers: copying (and encoding) the whole file took a
+   * third of a head checkpoint in Chromium's worker (bench/travel, a CPU profile).
    */
-  private csrCopies(): { readonly csrLo: Int32Array; readonly csrHi: Int32Array } {
+  private csrCopy(): Int32Array {
     const { csrLo, csrHi } = this.cpu;
+    const out = this.csrScratch;
+    let n = 0;
+    for (let i = 0; i < 4096; i++) {
+      const lo = csrLo[i];
+      const hi = csrHi[i];
+      if ((lo | hi) === 0) continue;
+      out[n] = i;
+      out[n + 1] = lo;
+      out[n + 2] = hi;
+      n += 3;
+    }
     const last = this.lastCsrs;
-    if (last && sameWords(last.csrLo, csrLo) && sameWords(last.csrHi, csrHi)) return last;
-    return (this.lastCsrs = { csrLo: csrLo.slice(), csrHi: csrHi.slice() });
+    if (last && last.length === n && samePrefix(last, out)) return last;
+    return (this.lastCsrs = out.slice(0, n));
   }
 
   /** Puts the machine back into a snapshot taken from a machine with the same configuration and images. */
@@ -486,8 +500,13 @@ export class Machine {
     }
     cpu.xlo.set(s.cpu.xlo);
     cpu.xhi.set(s.cpu.xhi);
-    cpu.csrLo.set(s.cpu.csrLo);
-    cpu.csrHi.set(s.cpu.csrHi);
+    cpu.csrLo.fill(0);
+    cpu.csrHi.fill(0);
+    const csrs = s.cpu.csrs;
+    for (let k = 0; k < csrs.length; k += 3) {
+      cpu.csrLo[csrs[k]] = csrs[k + 1];
+      cpu.csrHi[csrs[k]] = csrs[k + 2];
+    }
     const [pc, priv, icount, waiting, timeOffset, cycleOffset, instretOffset, reservation] = s.cpu.scalars;
     Object.assign(cpu, { pc, priv, icount, waiting: waiting === 1, timeOffset, cycleOffset, instretOffset, reservation });
     this.clint.restoreState(s.clint);
@@ -521,7 +540,8 @@ export class Machine {
   }
 }
 
-function sameWords(a: Int32Array, b: Int32Array): boolean {
+/** Whether `a` equals the first a.length words of `b`. */
+function samePrefix(a: Int32Array, b: Int32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

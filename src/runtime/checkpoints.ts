@@ -187,7 +187,7 @@ interface EncodedState {
 export function encodeState(cp: Omit<Checkpoint, 'appliedSeq'>): Uint8Array {
   const s = cp.snapshot;
   const csrs: [number, number, number][] = [];
-  for (let i = 0; i < s.cpu.csrLo.length; i++) if (s.cpu.csrLo[i] !== 0 || s.cpu.csrHi[i] !== 0) csrs.push([i, s.cpu.csrLo[i], s.cpu.csrHi[i]]);
+  for (let k = 0; k < s.cpu.csrs.length; k += 3) csrs.push([s.cpu.csrs[k], s.cpu.csrs[k + 1], s.cpu.csrs[k + 2]]);
   const state: EncodedState = {
     base: cp.base,
     outputCount: cp.outputCount,
@@ -211,15 +211,14 @@ export function decodeState(bytes: Uint8Array, icount: number, appliedSeq: numbe
   } catch (error) {
     throw new CorruptError(`A checkpoint's machine state is not readable (${(error as Error).message}).`);
   }
-  const csrLo = new Int32Array(4096);
-  const csrHi = new Int32Array(4096);
-  for (const [i, lo, hi] of s.csrs) {
-    csrLo[i] = lo;
-    csrHi[i] = hi;
-  }
+  const csrs = new Int32Array(3 * s.csrs.length);
+  s.csrs.forEach(([i, lo, hi], k) => {
+    if (!(i >= 0 && i < 4096)) throw new CorruptError(`A checkpoint's machine state names CSR ${i}, which does not exist.`);
+    csrs.set([i, lo, hi], 3 * k);
+  });
   const snapshot: MachineSnapshot = {
     memoryBytes: s.memoryBytes,
-    cpu: { xlo: Int32Array.from(s.xlo), xhi: Int32Array.from(s.xhi), csrLo, csrHi, scalars: s.scalars },
+    cpu: { xlo: Int32Array.from(s.xlo), xhi: Int32Array.from(s.xhi), csrs, scalars: s.scalars },
     clint: s.clint,
     plic: s.plic,
     uart: s.uart,

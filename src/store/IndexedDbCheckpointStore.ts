@@ -1,5 +1,5 @@
 // Checkpoints and content-addressed pages in IndexedDB: one readwrite transaction per checkpoint, pages keyed by hash.
-import type { IDBPDatabase } from 'idb';
+import { unwrap, type IDBPDatabase } from 'idb';
 import { QuotaError } from '../domain/index.ts';
 import { byPosition, infoOf, missingCheckpoint, missingFrom, missingPage, unpackPageMap, type CheckpointInfo, type CheckpointRecord, type CheckpointStore } from './CheckpointStore.ts';
 import type { PlaygroundDb } from './schema.ts';
@@ -31,15 +31,18 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
   async putAll(records: readonly CheckpointRecord[], pages: ReadonlyMap<string, Uint8Array>): Promise<void> {
     const tx = this.db.transaction(['checkpoints', 'checkpointData', 'pages'], 'readwrite');
     try {
-      const pageStore = tx.objectStore('pages');
+      // Raw requests, not idb's promises (one each, thousands a minute while recording): a failing
+      // put aborts the transaction and surfaces once, in tx.done.
+      const pageStore = unwrap(tx.objectStore('pages'));
+      const metaStore = unwrap(tx.objectStore('checkpoints'));
+      const dataStore = unwrap(tx.objectStore('checkpointData'));
       // put, not add: the same content under the same key is the same record, written or not.
-      const writes: Promise<unknown>[] = [...pages].map(([hash, bytes]) => pageStore.put({ hash, bytes }));
+      for (const [hash, bytes] of pages) pageStore.put({ hash, bytes });
       for (const record of records) {
         const { state, pageMap, ...meta } = record;
-        writes.push(tx.objectStore('checkpoints').put({ ...meta, pages: infoOf(record).pages }));
-        writes.push(tx.objectStore('checkpointData').put({ vmId: record.vmId, id: record.id, state, pageMap }));
+        metaStore.put({ ...meta, pages: infoOf(record).pages });
+        dataStore.put({ vmId: record.vmId, id: record.id, state, pageMap });
       }
-      await Promise.all(writes);
       await tx.done;
     } catch (error) {
       try {
