@@ -205,6 +205,17 @@ describe('Machine', () => {
     expect(m.cpu.csrHi[CSR.sscratch]).toBe(7);
   });
 
+  it('lists the pages written since the last time it was asked, once each', () => {
+    const m = runProgram([jal(0, 0)]);
+    m.takeDirtyPages();
+    const pages = [1, 5, 6, 7, 8, m.ram.dirty.length - 1];
+    for (const p of pages) m.ram.writeBytes(m.ram.base + p * 4096 + 100, Uint8Array.of(1, 2, 3));
+    m.ram.writeBytes(m.ram.base + 6 * 4096 + 200, Uint8Array.of(4));
+    expect(m.takeDirtyPages()).toEqual(pages);
+    expect(m.takeDirtyPages()).toEqual([]);
+    expect(m.ram.dirty.every((d) => d === 0)).toBe(true);
+  });
+
   it('stops before an instruction at a breakpoint and resumes past it', () => {
     const m = runProgram([addi(5, 0, 1), addi(6, 0, 2), addi(7, 0, 3), jal(0, 0)]);
     m.breakpoints.add(0x8000_0008);

@@ -135,6 +135,7 @@ export class Machine {
       throw new RangeError(`memory must be a whole number of MiB between 1 and 2048, got ${memoryMiB}`);
     }
     this.ram = new Ram(RAM_BASE, memoryMiB * 1024 * 1024);
+    this.dirtyWords = new Uint32Array(this.ram.dirty.buffer, this.ram.dirty.byteOffset, this.ram.dirty.length >>> 2);
     this.bus = new Bus(this.ram);
     const bios = readImage(config.bios, config.biosName ?? 'bios');
     const tohost = bios.symbols.get('tohost');
@@ -400,6 +401,9 @@ export class Machine {
     }
   }
 
+  /** ram.dirty seen as words of four pages (takeDirtyPages). */
+  private readonly dirtyWords: Uint32Array;
+
   /**
    * Indices of the RAM pages written since the previous call (or since boot or restore), in order;
    * clears that map. Checkpoints use it to hash and store only the pages that changed.
@@ -407,7 +411,14 @@ export class Machine {
   takeDirtyPages(): number[] {
     const dirty = this.ram.dirty;
     const pages: number[] = [];
-    for (let p = 0; p < dirty.length; p++) {
+    // Four pages per test: few of a machine's 32k pages are written between checkpoints.
+    const words = this.dirtyWords;
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue;
+      for (let p = 4 * w; p < 4 * w + 4; p++) if (dirty[p] === 1) pages.push(p);
+      words[w] = 0;
+    }
+    for (let p = 4 * words.length; p < dirty.length; p++) {
       if (dirty[p] === 1) {
         pages.push(p);
         dirty[p] = 0;
