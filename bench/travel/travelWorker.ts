@@ -29,10 +29,19 @@ export interface Latencies {
 
 export interface TravelResult {
   readonly recording: { seconds: number; instructions: number; mips: number; events: number; checkpoints: number; consoleBytes: number };
-  /** Alternating runs of the same length, each in a fresh worker, so both see the same machine load: MIPS off and on per pair (filled in by the page). */
-  readonly pairs: { off: number; on: number }[];
+  /**
+   * Alternating runs of the same length, each in a fresh worker, so both see the same machine load:
+   * MIPS off and on per pair, and the share of each run's wall time spent inside Machine.run (filled
+   * in by the page).
+   */
+  readonly pairs: { off: number; on: number; offShare: number; onShare: number }[];
   /** Median over the pairs of 1 − on/off (filled in by the page). */
   readonly overhead: number;
+  /**
+   * Median over the pairs of 1 − onShare/offShare: the time recording takes from the guest, measured
+   * within each run, so it holds still when the machine's speed moves from run to run (filled in by the page).
+   */
+  readonly overheadByShare: number;
   readonly bytes: { events: number; pages: number; pageCount: number; estimate: number | null; perMinute: { events: number; pages: number; estimate: number | null } };
   readonly firstView: number;
   readonly seek: Latencies;
@@ -43,7 +52,7 @@ export interface TravelResult {
 export type TravelReply =
   | { readonly ok: true; readonly result: TravelResult }
   /** `dbName`: the database an 'on' run recorded into, for the page to delete once every run is done. */
-  | { readonly ok: true; readonly mips: number; readonly dbName?: string }
+  | { readonly ok: true; readonly mips: number; readonly share: number; readonly dbName?: string }
   | { readonly ok: false; readonly error: string };
 
 interface WorkerScope {
@@ -55,6 +64,21 @@ interface WorkerScope {
 const BUSY: BootImageRef = { name: 'busy.elf', builtin: true };
 
 const scope = self as unknown as WorkerScope;
+
+/**
+ * Wall time spent inside Machine.run, by every machine of this worker: the bench wraps the method
+ * (two clock reads per slice of 250k instructions, the same in both runs of a pair).
+ */
+let msInRun = 0;
+const bareRun = Machine.prototype.run;
+Machine.prototype.run = function (this: Machine, budget: number) {
+  const t = performance.now();
+  try {
+    return bareRun.call(this, budget);
+  } finally {
+    msInRun += performance.now() - t;
+  }
+};
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function fetchImage(ref: BootImageRef): Promise<Uint8Array> {
@@ -74,7 +98,7 @@ async function usage(): Promise<number | null> {
 }
 
 /** Records the guest for `seconds` through VmHost: recorded effects, checkpoints, IndexedDB, as in the app's worker. */
-async function record(seconds: number): Promise<{ vmId: VmId; dbName: string; instructions: number; wall: number; consoleBytes: number; events: number }> {
+async function record(seconds: number): Promise<{ vmId: VmId; dbName: string; instructions: number; wall: number; share: number; consoleBytes: number; events: number }> {
   const dbName = `bench-travel-${Date.now()}`;
   const store = await IndexedDbEventStore.open(dbName);
   const host = new VmHost(store, { resolveImage: fetchImage, checkpoints: new IndexedDbCheckpointStore(store.database) });
@@ -82,18 +106,21 @@ async function record(seconds: number): Promise<{ vmId: VmId; dbName: string; in
   let consoleBytes = 0;
   await host.attachConsole(vm.vmId, (u) => (consoleBytes += u.bytes?.length ?? 0));
   const t0 = performance.now();
+  const inRun0 = msInRun;
   await host.execute(vm.vmId, { type: 'StartVm' });
   await sleep(seconds * 1000);
   const summary = await host.execute(vm.vmId, { type: 'PauseVm', reason: 'user' });
   const wall = (performance.now() - t0) / 1000;
+  const share = (msInRun - inRun0) / 1000 / wall;
   host.dispose();
-  return { vmId: vm.vmId, dbName, instructions: summary.state.icount, wall, consoleBytes, events: summary.state.version };
+  return { vmId: vm.vmId, dbName, instructions: summary.state.icount, wall, share, consoleBytes, events: summary.state.version };
 }
 
 /** The same guest on a bare Machine, nothing recorded, in slices and yields like the runner's. */
-async function runOff(seconds: number): Promise<{ instructions: number; wall: number }> {
+async function runOff(seconds: number): Promise<{ instructions: number; wall: number; share: number }> {
   const machine = new Machine({ bios: await fetchImage(BUSY), biosName: BUSY.name, memoryMiB: 128 });
   const t0 = performance.now();
+  const inRun0 = msInRun;
   let lastYield = t0;
   while (performance.now() - t0 < seconds * 1000) {
     machine.run(250_000);
@@ -103,7 +130,8 @@ async function runOff(seconds: number): Promise<{ instructions: number; wall: nu
       lastYield = performance.now();
     }
   }
-  return { instructions: machine.icount, wall: (performance.now() - t0) / 1000 };
+  const wall = (performance.now() - t0) / 1000;
+  return { instructions: machine.icount, wall, share: (msInRun - inRun0) / 1000 / wall };
 }
 
 async function run(request: TravelRequest): Promise<TravelResult> {
@@ -157,6 +185,7 @@ async function run(request: TravelRequest): Promise<TravelResult> {
     recording: { seconds: rec.wall, instructions: rec.instructions, mips: mipsOn, events: head, checkpoints: checkpointCount, consoleBytes: rec.consoleBytes },
     pairs: [],
     overhead: NaN,
+    overheadByShare: NaN,
     bytes: {
       events: info?.bytes ?? 0,
       pages: pages.bytes,
@@ -176,13 +205,13 @@ async function run(request: TravelRequest): Promise<TravelResult> {
  * delete at the end: deleting it at once kept the browser busy during the next run (an 'off' run
  * after it measured at 240–290 MIPS against 420 otherwise).
  */
-async function pairRun(request: TravelRequest): Promise<{ mips: number; dbName?: string }> {
+async function pairRun(request: TravelRequest): Promise<{ mips: number; share: number; dbName?: string }> {
   if (request.mode === 'off') {
     const off = await runOff(request.seconds);
-    return { mips: off.instructions / off.wall / 1e6 };
+    return { mips: off.instructions / off.wall / 1e6, share: off.share };
   }
   const on = await record(request.seconds);
-  return { mips: on.instructions / on.wall / 1e6, dbName: on.dbName };
+  return { mips: on.instructions / on.wall / 1e6, share: on.share, dbName: on.dbName };
 }
 
 scope.onmessage = (e) => {
