@@ -17,6 +17,16 @@ import { SubscriptionHub } from './SubscriptionHub.ts';
 
 type Db = IDBPDatabase<PlaygroundDb>;
 
+/**
+ * IDBKeyRange.bound, or null for a range that holds no key: bound() refuses those (a paged read
+ * whose last page ended at the end of its range would ask for one next).
+ */
+function keyRange(lower: IDBValidKey, upper: IDBValidKey, lowerOpen: boolean, upperOpen: boolean): IDBKeyRange | null {
+  const order = indexedDB.cmp(lower, upper);
+  if (order > 0 || (order === 0 && (lowerOpen || upperOpen))) return null;
+  return IDBKeyRange.bound(lower, upper, lowerOpen, upperOpen);
+}
+
 /** Segments fetched per getAll: bounded, at most SEGMENT_PAGE × SEGMENT_MAX events per read. */
 const SEGMENT_PAGE = 64;
 
@@ -113,6 +123,8 @@ export class IndexedDbEventStore implements EventStore {
       if (page.length < SEGMENT_PAGE) break;
       lower = page[page.length - 1].seq;
       open = true;
+      // The page ended with the segment that starts at `last`: nothing is left.
+      if (keyRange([vmId, lower], [vmId, last], open, false) === null) break;
     }
     const out = decodeSegments(segments, from, last).map(upcast);
     if (out.length !== last - from + 1 || (out.length > 0 && out[0].seq !== from)) {
@@ -142,7 +154,8 @@ export class IndexedDbEventStore implements EventStore {
       while (found.length < q.limit) {
         const lower: [string, string, number] = !q.backward && bound ? bound : [vmId, type, lowest];
         const upper: [string, string, number] = q.backward && bound ? bound : [vmId, type, q.toSeq];
-        const range = IDBKeyRange.bound(lower, upper, !q.backward && bound !== null, q.backward && bound !== null);
+        const range = keyRange(lower, upper, !q.backward && bound !== null, q.backward && bound !== null);
+        if (range === null) break;
         const page = await this.page('byType', range, q.backward);
         const events = decodeInOrder(page, q);
         for (const raw of events) {
@@ -173,8 +186,9 @@ export class IndexedDbEventStore implements EventStore {
     let open = false;
     while (found.length < q.limit && Number.isFinite(seqBound)) {
       const range = q.backward
-        ? IDBKeyRange.bound([vmId, Math.max(0, q.fromSeq - SEGMENT_MAX + 1)], [vmId, seqBound], false, open)
-        : IDBKeyRange.bound([vmId, seqBound], [vmId, q.toSeq], open, false);
+        ? keyRange([vmId, Math.max(0, q.fromSeq - SEGMENT_MAX + 1)], [vmId, seqBound], false, open)
+        : keyRange([vmId, seqBound], [vmId, q.toSeq], open, false);
+      if (range === null) break;
       const page = await this.page(null, range, q.backward);
       const events = decodeInOrder(page, q);
       for (const raw of events) {

@@ -65,6 +65,27 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       store.dispose();
     });
 
+    it('reads and queries streams of many one-event appends, whatever their number, from any seq', async () => {
+      // One record per append in IndexedDB, read a bounded page of records at a time: a stream whose
+      // last page ended on its last event once made the next read ask for an empty key range.
+      const store = await target.create();
+      await store.append(A, 'no-stream', [created()]);
+      for (let n = 2; n <= 130; n++) {
+        await store.append(A, n - 1, batch(1, n * 1000));
+        if (n === 64 || n === 65 || n === 128 || n === 129) {
+          expect((await store.loadEvents(A)).map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          expect((await store.loadEvents(A, 2, n)).length).toBe(n - 1);
+          expect((await store.loadEvents(A, n, n)).map((e) => e.seq)).toEqual([n]);
+          for (const backward of [false, true]) {
+            expect(await store.query({ vmId: A, types: ['InstructionsExecuted'], backward })).toHaveLength(n - 1);
+            expect(await store.query({ vmId: A, fromTime: T0, backward })).toHaveLength(n);
+            expect(await store.query({ vmId: A, fromSeq: 2, toSeq: n, fromTime: T0, backward })).toHaveLength(n - 1);
+          }
+        }
+      }
+      store.dispose();
+    });
+
     it('appends after the head it was told, and refuses a wrong expectation without writing', async () => {
       const store = await target.create();
       await store.append(A, 'no-stream', [created()]);
