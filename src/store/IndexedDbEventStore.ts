@@ -180,7 +180,10 @@ export class IndexedDbEventStore implements EventStore {
   private async queryByTime(vmId: VmId, q: NormalizedQuery): Promise<AnyStoredEvent[]> {
     const edge = q.backward ? q.toTime : q.fromTime;
     const tx = this.db.transaction('events');
-    const first = await tx.store.index('byTime').openCursor(IDBKeyRange.bound([vmId, Math.max(edge, -Number.MAX_VALUE)], [vmId, Number.MAX_VALUE]));
+    const first = await tx.store.index('byTime').openCursor(
+      // An open end (±Infinity, not a valid key) clamped to the largest finite time.
+      IDBKeyRange.bound([vmId, Math.min(Math.max(edge, -Number.MAX_VALUE), Number.MAX_VALUE)], [vmId, Number.MAX_VALUE]),
+    );
     let seqBound = q.backward ? (first ? Math.min(first.value.last, q.toSeq) : q.toSeq) : first ? Math.max(first.value.seq, q.fromSeq - SEGMENT_MAX + 1) : Infinity;
     const found: AnyStoredEvent[] = [];
     let open = false;

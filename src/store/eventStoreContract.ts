@@ -76,10 +76,10 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
           expect((await store.loadEvents(A)).map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
           expect((await store.loadEvents(A, 2, n)).length).toBe(n - 1);
           expect((await store.loadEvents(A, n, n)).map((e) => e.seq)).toEqual([n]);
-          for (const backward of [false, true]) {
-            expect(await store.query({ vmId: A, types: ['InstructionsExecuted'], backward })).toHaveLength(n - 1);
-            expect(await store.query({ vmId: A, fromTime: T0, backward })).toHaveLength(n);
-            expect(await store.query({ vmId: A, fromSeq: 2, toSeq: n, fromTime: T0, backward })).toHaveLength(n - 1);
+          for (const direction of ['forward', 'backward'] as const) {
+            expect(await store.query({ vmId: A, types: ['InstructionsExecuted'], direction })).toHaveLength(n - 1);
+            expect(await store.query({ vmId: A, fromTime: T0, direction })).toHaveLength(n);
+            expect(await store.query({ vmId: A, fromSeq: 2, toSeq: n, fromTime: T0, direction })).toHaveLength(n - 1);
           }
         }
       }
