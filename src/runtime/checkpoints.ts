@@ -53,11 +53,13 @@ export interface PreparedCheckpoint {
 /**
  * Tuned with bench/travel: at about 50 MIPS in Chromium, re-executing 4M instructions takes ~80 ms,
  * so no seek replays more than that; near the head and the scrubber half of it. A fast guest
- * (hundreds of MIPS) is checkpointed every 20 ms of running instead of every 2M instructions (at
+ * (hundreds of MIPS) is checkpointed every 30 ms of running instead of every 2M instructions (at
  * 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed). The runner cuts
- * after slices of about 12 ms, so 20 ms means every second slice: a seek re-executes at most about
- * 25 ms of running, which replays as fast as it ran. At 40 ms (every fourth slice, ~25M
- * instructions at 500 MIPS) re-execution alone put the seek p95 over 50 ms.
+ * after slices of about 12 ms, so 30 ms means every third slice: a seek re-executes at most about
+ * 36 ms of running, which replays as fast as it ran. Measured with bench/travel on 60-second
+ * recordings: at 20 ms, seek p50 / p95 13 / 35 ms and the recording took 7–10 % of the worker's time
+ * from the guest; at 30 ms, 24 / 48 ms and 6.8 %. At 40 ms (~25M instructions at 500 MIPS)
+ * re-execution alone put the seek p95 over 50 ms.
  */
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   interval: 2_000_000,
@@ -65,7 +67,7 @@ export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   maxGap: 4_000_000,
   loadedMax: 12,
   runInterval: 2_000_000,
-  runMs: 20,
+  runMs: 30,
 };
 
 /**
