@@ -305,6 +305,37 @@ describe('checkpoint spacing', () => {
     expect([await page(0), await page(1), await page(2), await page(3)]).toEqual([1, 2, 1, 1]);
   });
 
+  it('keeps a page map in memory only with the full state it belongs to, and sets a restored machine up from it', async () => {
+    const checkpoints = new VmCheckpoints(asVmId('vm-maps'), new InMemoryCheckpointStore(), new PageCache(), { ...DEFAULT_CHECKPOINT_POLICY, interval: 1, maxGap: 1, loadedMax: 1 });
+    await checkpoints.init();
+    const config = defaultVmConfig({ name: 'os.elf', builtin: true });
+    const images = await resolveImages(config, resolveImage);
+    const { machine } = boot(config, images, 0);
+    const at = (m: typeof machine, icount: number) => ({ icount, base: 0, outputCount: 0, snapshot: m.snapshot(false) });
+    const entries = () => (checkpoints as unknown as { entries: { map?: Map<number, string> }[] }).entries;
+    for (let i = 1; i <= 3; i++) {
+      machine.run(100_000);
+      checkpoints.commit(checkpoints.prepare(machine, at(machine, machine.icount)), i, false);
+    }
+    await checkpoints.settled();
+    expect(entries()).toHaveLength(3);
+    expect(entries().every((e) => e.map === undefined)).toBe(true);
+
+    const list = checkpoints.list();
+    const cp = (await checkpoints.load(list[0]))!;
+    expect(entries()[0].map?.size).toBe(list[0].pages);
+    // Restored with the checkpoint's map, the machine's next checkpoint takes only the page written since.
+    const { machine: other } = boot(config, images, 0);
+    other.restore(cp.snapshot);
+    checkpoints.restored(other, cp);
+    other.ram.writeBytes(other.ram.base + 0x40_0000, new Uint8Array(4096).fill(9));
+    expect(checkpoints.prepare(other, at(other, other.icount)).copies).toHaveLength(1);
+    // Another load pushes the first out (loadedMax 1): its state and its map go together.
+    await checkpoints.load(list[1]);
+    expect(entries()[0].map).toBeUndefined();
+    expect(entries()[1].map?.size).toBe(list[1].pages);
+  });
+
   it('spaces head checkpoints by instructions and by running time, and places a prepared one at the seq it is given', async () => {
     let now = 0;
     const store = new InMemoryCheckpointStore();

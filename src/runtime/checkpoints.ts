@@ -507,6 +507,7 @@ export class VmCheckpoints {
     try {
       const hashes = await Promise.all(batch.map(({ prepared }) => Promise.all(prepared.copies.map(([, bytes]) => (bytes ? pageHash(bytes) : null)))));
       const fresh = new Map<string, Uint8Array>();
+      const pageCounts: number[] = [];
       const records = batch.map(({ entry, prepared }, k) => {
         const { tracker, copies, stateHash, state } = prepared;
         copies.forEach(([p, bytes], i) => {
@@ -519,12 +520,16 @@ export class VmCheckpoints {
           if (!this.cache.isStored(hash)) fresh.set(hash, bytes);
           this.cache.set(hash, bytes);
         });
-        entry.map = new Map(tracker.map);
-        return { vmId: this.vmId, id: entry.id, seq: entry.seq, icount: entry.icount, stateHash, state, pageMap: packPageMap(entry.map), createdAt: this.clock() };
+        const map = new Map(tracker.map);
+        // Kept in memory only with the full state (a restore sets its machine's tracker from it):
+        // every checkpoint's map kept for good grew with the guest's RAM times the checkpoints taken.
+        if (entry.loaded) entry.map = map;
+        pageCounts[k] = map.size;
+        return { vmId: this.vmId, id: entry.id, seq: entry.seq, icount: entry.icount, stateHash, state, pageMap: packPageMap(map), createdAt: this.clock() };
       });
       await this.store.putAll(records, fresh);
       this.cache.markStored(fresh.keys());
-      for (const { entry } of batch) Object.assign(entry, { pages: entry.map?.size ?? 0, persisted: true });
+      batch.forEach(({ entry }, k) => Object.assign(entry, { pages: pageCounts[k], persisted: true }));
       await this.thin();
     } catch (error) {
       const failed = new Set(batch.map((b) => b.entry));
@@ -564,7 +569,10 @@ export class VmCheckpoints {
   private touch(entry: Entry): void {
     this.loadedOrder = [entry, ...this.loadedOrder.filter((e) => e !== entry)];
     for (const old of this.loadedOrder.splice(this.policy.loadedMax)) {
-      if (old.persisted) delete old.loaded;
+      if (old.persisted) {
+        delete old.loaded;
+        delete old.map;
+      }
     }
   }
 
