@@ -57,9 +57,11 @@ export interface PreparedCheckpoint {
  * 2M, a recording VM took 100–200 checkpoints a second and ran at half its speed). The runner cuts
  * after slices of about 12 ms, so 30 ms means every third slice: a seek re-executes at most about
  * 36 ms of running, which replays as fast as it ran. Measured with bench/travel on 60-second
- * recordings: at 20 ms, seek p50 / p95 13 / 35 ms and the recording took 7–10 % of the worker's time
- * from the guest; at 30 ms, 24 / 48 ms and 6.8 %. At 40 ms (~25M instructions at 500 MIPS)
- * re-execution alone put the seek p95 over 50 ms.
+ * recordings, one after the other (seek p50 / p95, share of the worker's time recording took from the
+ * guest): 20 ms 13.5 / 46.9 ms, 8.0 %; 25 ms 16.8 / 43.4 ms, 9.3 %; 30 ms 24.0 / 48.0 ms, 6.8 %. The
+ * shares are within the noise of each other; 30 ms takes a third fewer head checkpoints (about 5 % of
+ * the worker's time at 20 ms in a CPU profile) and stores a third fewer pages. At 40 ms (~25M
+ * instructions at 500 MIPS) re-execution alone put the seek p95 over 50 ms.
  */
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
   interval: 2_000_000,
