@@ -1,14 +1,19 @@
-// Checkpoints and content-addressed pages in IndexedDB: one readwrite transaction per checkpoint, pages keyed by hash.
+// Checkpoints and content-addressed pages in IndexedDB: one readwrite transaction per batch of checkpoints, pages keyed by hash.
 import { unwrap, type IDBPDatabase } from 'idb';
 import { QuotaError } from '../domain/index.ts';
 import { byPosition, infoOf, missingCheckpoint, missingFrom, missingPage, unpackPageMap, type CheckpointInfo, type CheckpointRecord, type CheckpointStore } from './CheckpointStore.ts';
-import type { PlaygroundDb } from './schema.ts';
+import type { CheckpointDataRecord, CheckpointMetaRecord, PlaygroundDb } from './schema.ts';
 
 type Db = IDBPDatabase<PlaygroundDb>;
 
 /** All ids of one VM sort between these two keys. */
 function vmRange(vmId: string): IDBKeyRange {
   return IDBKeyRange.bound([vmId, ''], [vmId, '\uffff']);
+}
+
+/** A checkpoint record from its two parts (metadata, and the bulky state and page map). */
+function recordOf(meta: CheckpointMetaRecord, data: CheckpointDataRecord): CheckpointRecord {
+  return { vmId: meta.vmId, id: meta.id, seq: meta.seq, icount: meta.icount, stateHash: meta.stateHash, createdAt: meta.createdAt, state: data.state, pageMap: data.pageMap };
 }
 
 /** Page bytes by hash from the records read for `hashes`; Corrupt when one is missing. */
@@ -67,7 +72,7 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
     const tx = this.db.transaction(['checkpoints', 'checkpointData'], 'readonly');
     const [meta, data] = await Promise.all([tx.objectStore('checkpoints').get([vmId, id]), tx.objectStore('checkpointData').get([vmId, id]), tx.done]);
     if (!meta || !data) throw missingCheckpoint(vmId, id);
-    return { vmId: meta.vmId, id: meta.id, seq: meta.seq, icount: meta.icount, stateHash: meta.stateHash, createdAt: meta.createdAt, state: data.state, pageMap: data.pageMap };
+    return recordOf(meta, data);
   }
 
   async getWithPages(vmId: string, id: string, cached: (hash: string) => boolean): Promise<{ record: CheckpointRecord; pages: Map<string, Uint8Array> }> {
@@ -77,7 +82,7 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
       await tx.done;
       throw missingCheckpoint(vmId, id);
     }
-    const record: CheckpointRecord = { vmId: meta.vmId, id: meta.id, seq: meta.seq, icount: meta.icount, stateHash: meta.stateHash, createdAt: meta.createdAt, state: data.state, pageMap: data.pageMap };
+    const record = recordOf(meta, data);
     // Asked within the same transaction, still active while the reads above resolve.
     const hashes = missingFrom(record, cached);
     const found = await Promise.all(hashes.map((h) => tx.objectStore('pages').get(h)));

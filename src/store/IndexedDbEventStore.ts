@@ -117,14 +117,15 @@ export class IndexedDbEventStore implements EventStore {
     let lower = start?.value.seq ?? from;
     let open = false;
     const segments: SegmentRecord[] = [];
-    while (true) {
-      const page = await store.getAll(IDBKeyRange.bound([vmId, lower], [vmId, last], open, false), SEGMENT_PAGE);
+    for (;;) {
+      // Null once a page ended with the segment that starts at `last`: nothing is left.
+      const range = keyRange([vmId, lower], [vmId, last], open, false);
+      if (range === null) break;
+      const page = await store.getAll(range, SEGMENT_PAGE);
       segments.push(...page);
       if (page.length < SEGMENT_PAGE) break;
       lower = page[page.length - 1].seq;
       open = true;
-      // The page ended with the segment that starts at `last`: nothing is left.
-      if (keyRange([vmId, lower], [vmId, last], open, false) === null) break;
     }
     const out = decodeSegments(segments, from, last).map(upcast);
     if (out.length !== last - from + 1 || (out.length > 0 && out[0].seq !== from)) {
