@@ -5,8 +5,13 @@
 // ever written (touched) and which changed since the last consumer cleared them (dirty); a
 // snapshot or hash only visits those.
 
+import { wasmHost, type WasmMemory } from './wasmHost.ts';
+
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
+/** Bytes of the state area after RAM (the hart's layout in Cpu.ts fits in it). */
+export const STATE_AREA = 131072;
+const WASM_PAGE = 65536;
 
 export class Ram {
   readonly size: number;
@@ -26,21 +31,40 @@ export class Ram {
    * of its store TLB, so every write to them reaches `wrote`, which tells `codeWritten`.
    */
   readonly code: Uint8Array;
+  /** The WebAssembly memory holding RAM at offset 0 and the state area, when the host has WebAssembly. */
+  readonly memory: WasmMemory | undefined;
+  /** Byte offset of the hart's state area (Cpu.ts: registers, pc, icount, TLBs) after RAM. */
+  readonly stateOffset: number;
+  /** The state area (STATE_AREA bytes). */
+  readonly state: Uint8Array;
   /** Told of every write to a code page: RAM offset and length (set by the hart). */
   codeWritten: (offset: number, length: number) => void = () => {};
 
+  /**
+   * @param backing 'wasm' (default where the host has WebAssembly): one WebAssembly memory;
+   *   'array': a plain ArrayBuffer (no WebAssembly translation).
+   */
   constructor(
     readonly base: number,
     size: number,
+    backing: 'wasm' | 'array' = wasmHost === undefined ? 'array' : 'wasm',
   ) {
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new RangeError(`RAM size ${size} must be a positive multiple of 4096`);
     this.size = size;
-    const buffer = new ArrayBuffer(size);
-    this.u8 = new Uint8Array(buffer);
-    this.i8 = new Int8Array(buffer);
-    this.u16 = new Uint16Array(buffer);
-    this.i16 = new Int16Array(buffer);
-    this.i32 = new Int32Array(buffer);
+    // RAM and, after it, the hart's state area share one WebAssembly memory when the host has
+    // WebAssembly, so translated blocks address both directly (cpu/wasmBlocks.ts).
+    this.stateOffset = Math.ceil(size / WASM_PAGE) * WASM_PAGE;
+    const pages = this.stateOffset / WASM_PAGE + Math.ceil(STATE_AREA / WASM_PAGE);
+    let buffer: ArrayBuffer;
+    this.memory = backing === 'wasm' && wasmHost !== undefined ? new wasmHost.Memory({ initial: pages, maximum: pages }) : undefined;
+    if (this.memory !== undefined) buffer = this.memory.buffer;
+    else buffer = new ArrayBuffer(this.stateOffset + STATE_AREA);
+    this.u8 = new Uint8Array(buffer, 0, size);
+    this.i8 = new Int8Array(buffer, 0, size);
+    this.u16 = new Uint16Array(buffer, 0, size >> 1);
+    this.i16 = new Int16Array(buffer, 0, size >> 1);
+    this.i32 = new Int32Array(buffer, 0, size >> 2);
+    this.state = new Uint8Array(buffer, this.stateOffset, STATE_AREA);
     this.touched = new Uint8Array(size / PAGE_SIZE);
     this.dirty = new Uint8Array(size / PAGE_SIZE);
     this.stale = new Uint8Array(size / PAGE_SIZE);

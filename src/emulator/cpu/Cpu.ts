@@ -67,9 +67,31 @@ export const SC_STOP = 2;
 /** Set by a translated block as it leaves: 1 when it left by a jump or branch (control arrives at the new pc), 0 when it left before an instruction for the interpreter to run. */
 export const SC_ARRIVE = 3;
 
+/**
+ * Byte offsets of the hart state that translated WebAssembly blocks read and write, within the
+ * state area that follows RAM in its WebAssembly memory (Ram.stateOffset).
+ */
+export const STATE_XLO = 0;
+export const STATE_XHI = 128;
+export const STATE_SCALARS = 256;
+export const STATE_LOAD_TAG = 512;
+export const STATE_LOAD_BASE = STATE_LOAD_TAG + TLB_SIZE * 4;
+export const STATE_STORE_TAG = STATE_LOAD_BASE + TLB_SIZE * 4;
+export const STATE_STORE_BASE = STATE_STORE_TAG + TLB_SIZE * 4;
+/**
+ * Chain entries of translated WebAssembly blocks, [RAM offset, table index, instructions] each,
+ * at ((offset >>> 1) ^ (offset >>> CHAIN_SHIFT)) & (CHAIN_ENTRIES - 1): how a block finds the
+ * block that follows it (cpu/blocks.ts keeps them).
+ */
+export const STATE_CHAIN = STATE_STORE_BASE + TLB_SIZE * 4;
+export const CHAIN_ENTRIES = 8192;
+export const CHAIN_SHIFT = 14;
+/** Bytes of the state area. */
+export const STATE_BYTES = STATE_CHAIN + CHAIN_ENTRIES * 12;
+
 export class Cpu {
-  readonly xlo = new Int32Array(32);
-  readonly xhi = new Int32Array(32);
+  readonly xlo: Int32Array;
+  readonly xhi: Int32Array;
   /**
    * pc, icount and stopAt (slots SC_PC, SC_ICOUNT, SC_STOP): numbers beyond the engine's small
    * integers that the interpreter and every translated block write back on each exit. Kept in a
@@ -77,7 +99,7 @@ export class Cpu {
    * setter the engine did not inline, can allocate a heap number; a typed-array store never does.
    * The hot loops index it directly; everything else uses the accessors.
    */
-  readonly scalars = new Float64Array(4);
+  readonly scalars: Float64Array;
   priv = PRIV_M;
 
   /** Address of the current instruction, the signed 64-bit value (exact below 2^53 in magnitude). */
@@ -131,10 +153,10 @@ export class Cpu {
   // Software TLB, one per access kind: tag = virtual page number, base = RAM offset of the page.
   readonly fetchTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
   readonly fetchBase = new Int32Array(TLB_SIZE);
-  readonly loadTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
-  readonly loadBase = new Int32Array(TLB_SIZE);
-  readonly storeTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
-  readonly storeBase = new Int32Array(TLB_SIZE);
+  readonly loadTag: Int32Array;
+  readonly loadBase: Int32Array;
+  readonly storeTag: Int32Array;
+  readonly storeBase: Int32Array;
 
   readonly ram: Ram;
   readonly u8: Uint8Array;
@@ -155,6 +177,18 @@ export class Cpu {
     public hooks: CpuHooks,
   ) {
     this.ram = bus.ram;
+    // Registers, pc/icount/stopAt and the load and store TLBs live in RAM's state area when RAM is
+    // WebAssembly memory, where translated blocks reach them (wasmBlocks.ts).
+    const state = this.ram.state;
+    if (state.length < STATE_BYTES) throw new Error(`the state area holds ${state.length} bytes; the hart needs ${STATE_BYTES}`);
+    const view = (offset: number, length: number) => new Int32Array(state.buffer, state.byteOffset + offset, length);
+    this.xlo = view(STATE_XLO, 32);
+    this.xhi = view(STATE_XHI, 32);
+    this.scalars = new Float64Array(state.buffer, state.byteOffset + STATE_SCALARS, 4);
+    this.loadTag = view(STATE_LOAD_TAG, TLB_SIZE).fill(INVALID_TAG);
+    this.loadBase = view(STATE_LOAD_BASE, TLB_SIZE);
+    this.storeTag = view(STATE_STORE_TAG, TLB_SIZE).fill(INVALID_TAG);
+    this.storeBase = view(STATE_STORE_BASE, TLB_SIZE);
     this.u8 = this.ram.u8;
     this.i8 = this.ram.i8;
     this.u16 = this.ram.u16;

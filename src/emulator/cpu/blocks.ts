@@ -19,9 +19,11 @@
 // Regions are keyed by physical RAM offset (aliases share them) and use the pc they are entered
 // at for pc-relative values. Pages holding code never enter the store TLB (Cpu.enterCodePage),
 // so every write to them reaches `invalidate`, which drops the regions the write overlaps.
-import { SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, type Cpu } from './Cpu.ts';
+import { CHAIN_ENTRIES, CHAIN_SHIFT, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, STATE_CHAIN, type Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
+import { compileWasmBlocks, wasmTrampoline } from './wasmBlocks.ts';
+import { wasmHost, type WasmTable } from '../wasmHost.ts';
 
 /**
  * Times control must arrive at an address before its block is translated (by default). A new block
@@ -29,7 +31,7 @@ import { executeM, executeMW } from './rv64m.ts';
  * firmware boot) is faster interpreted: at 256, U-Boot booted slower translated than interpreted
  * in Chromium; at 2048 the two were level (bench/cpu).
  */
-export const HOT_THRESHOLD = 2048;
+export const HOT_THRESHOLD = 64;
 /**
  * Longest block, in instructions. Short blocks win because each block is a function the engine
  * must optimize, and is deoptimized the first time it meets a path it has not seen (a TLB miss, an
@@ -54,6 +56,9 @@ export const NEVER = 0xffff;
  */
 export type BlockFunction = (cpu: Cpu) => BlockFunction | undefined;
 
+/** What translated blocks are compiled to. */
+export type BlockBackend = 'wasm' | 'js';
+
 /** What the machine reports when a block is translated. */
 export interface CompiledBlock {
   /** Virtual address the block was entered at when it became hot. */
@@ -74,6 +79,8 @@ export class BlockPage {
   readonly hits = new Uint16Array(SLOTS);
   /** Byte ranges [start, end) within the page covered by each translated slot. */
   readonly ends = new Int32Array(SLOTS);
+  /** Table index of the WebAssembly block at each slot (WebAssembly backend). */
+  readonly ids = new Int32Array(SLOTS);
   translated = 0;
 }
 
@@ -86,16 +93,69 @@ export class BlockCache {
   /** Blocks translated since creation (for statistics and tests). */
   compiled = 0;
 
+  /** What hot blocks become: WebAssembly functions (when the machine's RAM is WebAssembly memory) or JavaScript functions. */
+  readonly backend: BlockBackend;
+  /**
+   * WebAssembly backend: runs the block at a table index and the blocks it chains to
+   * (wasmBlocks.ts); the interpreter calls it instead of the block functions.
+   */
+  readonly run: ((index: number) => void) | undefined;
+  private readonly table: WasmTable | undefined;
+  /** Free table indices (WebAssembly backend). */
+  private readonly freeIds: number[] = [];
+  /** Chain entries in the hart's state area: [RAM offset, table index, instructions] (Cpu.ts). */
+  private readonly chain: Int32Array;
+
   /**
    * @param threshold arrivals at an address before its block is translated (1..65534; tests use 1
    *   to translate every block the first time it runs).
+   * @param backend 'wasm' (the default where RAM is WebAssembly memory) or 'js'.
    */
   constructor(
     private readonly cpu: Cpu,
     readonly threshold = HOT_THRESHOLD,
+    backend?: BlockBackend,
   ) {
     if (!Number.isInteger(threshold) || threshold < 1 || threshold >= NEVER) throw new RangeError(`hot threshold must be 1..${NEVER - 1}, got ${threshold}`);
+    const wasm = cpu.ram.memory !== undefined;
+    if (backend === 'wasm' && !wasm) throw new Error('WebAssembly translation needs RAM in WebAssembly memory, which this host could not provide');
+    this.backend = backend ?? (wasm ? 'wasm' : 'js');
     this.pages = new Array<BlockPage | undefined>(cpu.ram.code.length).fill(undefined);
+    const state = cpu.ram.state;
+    this.chain = new Int32Array(state.buffer, state.byteOffset + STATE_CHAIN, CHAIN_ENTRIES * 3);
+    if (this.backend === 'wasm' && wasmHost !== undefined) {
+      this.table = new wasmHost.Table({ element: 'anyfunc', initial: MAX_BLOCKS, maximum: MAX_BLOCKS });
+      this.run = wasmTrampoline(this.table);
+      for (let id = MAX_BLOCKS - 1; id >= 0; id--) this.freeIds.push(id);
+    } else {
+      this.table = undefined;
+      this.run = undefined;
+    }
+    this.clearChain();
+  }
+
+  private clearChain(): void {
+    for (let e = 0; e < CHAIN_ENTRIES; e++) this.chain[e * 3] = -1;
+  }
+
+  private chainEntry(off: number): number {
+    return (((off >>> 1) ^ (off >>> CHAIN_SHIFT)) & (CHAIN_ENTRIES - 1)) * 3;
+  }
+
+  /** Drops the block at `slot` of `page` (RAM offset `off`). */
+  private drop(page: BlockPage, slot: number, off: number): void {
+    page.fns[slot] = undefined;
+    page.counts[slot] = 0;
+    page.hits[slot] = 0;
+    page.translated--;
+    this.total--;
+    if (this.table !== undefined) {
+      const id = page.ids[slot];
+      this.table.set(id, null);
+      this.freeIds.push(id);
+      const e = this.chainEntry(off);
+      if (this.chain[e] === off) this.chain[e] = -1;
+    }
   }
 
   /** The block page of RAM offset `off`, created on first use. */
@@ -116,19 +176,30 @@ export class BlockCache {
   translate(page: BlockPage, off: number, pc: number): boolean {
     const slot = (off & 4095) >> 1;
     const hits = page.hits[slot];
-    const built = buildBlock(this.cpu, page, off);
-    if (built === undefined) {
+    const region = decodeRegion(this.cpu.u16, off);
+    if (region === undefined) {
       page.hits[slot] = NEVER;
       return false;
     }
     if (this.total >= MAX_BLOCKS) this.clear();
-    page.fns[slot] = built.fn;
-    page.counts[slot] = built.instructions;
-    page.ends[slot] = (off & 4095) + built.bytes;
+    if (this.table !== undefined) {
+      const fn = compileWasmBlocks(this.cpu, [region], [off])[0];
+      const id = this.freeIds.pop()!;
+      this.table.set(id, fn);
+      page.ids[slot] = id;
+      // The block that may follow another at once: the latest translated at this entry.
+      const e = this.chainEntry(off);
+      this.chain[e] = off;
+      this.chain[e + 1] = id;
+      this.chain[e + 2] = region.code.length;
+      page.fns[slot] = fn as unknown as BlockFunction;
+    } else page.fns[slot] = buildBlock(this.cpu, page, off, region);
+    page.counts[slot] = region.code.length;
+    page.ends[slot] = (off & 4095) + region.bytes;
     page.translated++;
     this.total++;
     this.compiled++;
-    this.onCompiled?.({ pc, instructions: built.instructions, hits: hits + 1 });
+    this.onCompiled?.({ pc, instructions: region.code.length, hits: hits + 1 });
     return true;
   }
 
@@ -146,34 +217,20 @@ export class BlockCache {
       const from = Math.max(off, index * 4096) - index * 4096;
       const to = Math.min(off + length, (index + 1) * 4096) - index * 4096;
       for (let slot = 0; slot < SLOTS; slot++) {
-        if (page.counts[slot] > 0 && slot * 2 < to && page.ends[slot] > from) {
-          page.fns[slot] = undefined;
-          page.counts[slot] = 0;
-          page.hits[slot] = 0;
-          page.translated--;
-          this.total--;
-        }
+        if (page.counts[slot] > 0 && slot * 2 < to && page.ends[slot] > from) this.drop(page, slot, index * 4096 + slot * 2);
       }
     }
   }
 
   /** Drops every block (RAM replaced by a restore, or the cache is full). Pages stay valid objects. */
   clear(): void {
-    for (const page of this.pages) {
+    for (const [index, page] of this.pages.entries()) {
       if (page === undefined) continue;
-      page.fns.fill(undefined);
-      page.counts.fill(0);
+      if (page.translated > 0) for (let slot = 0; slot < SLOTS; slot++) if (page.counts[slot] > 0) this.drop(page, slot, index * 4096 + slot * 2);
       page.hits.fill(0);
-      page.translated = 0;
     }
     this.total = 0;
   }
-}
-
-interface BuiltBlock {
-  readonly fn: BlockFunction;
-  readonly instructions: number;
-  readonly bytes: number;
 }
 
 /** Stands for the block's length in instructions in source emitted before the block is complete. */
@@ -297,20 +354,32 @@ class BlockSource {
   }
 }
 
-interface Decoded {
+/** One instruction of a region: its expanded encoding, its raw bits, byte offset from the region start and length. */
+export interface Decoded {
   readonly inst: number;
   readonly raw: number;
   readonly delta: number;
   readonly len: number;
 }
 
+/** The instructions of a block to translate, as both translators see them. */
+export interface Region {
+  readonly code: readonly Decoded[];
+  /** Label of each instruction (byte offset from the start) that a jump inside the region goes to; 0 is the start. */
+  readonly labels: ReadonlyMap<number, number>;
+  /** Whether the last instruction leaves by itself (a call or an indirect jump); otherwise the block goes on at `bytes`. */
+  readonly ended: boolean;
+  /** Length of the region in bytes. */
+  readonly bytes: number;
+}
+
 /** The B-type immediate of a branch. */
-function branchOffset(inst: number): number {
+export function branchOffset(inst: number): number {
   return ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 0x3f) << 5) | (((inst >> 8) & 0xf) << 1);
 }
 
 /** The J-type immediate of a JAL. */
-function jalOffset(inst: number): number {
+export function jalOffset(inst: number): number {
   return ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 0x3ff) << 1);
 }
 
@@ -322,8 +391,8 @@ function staticTarget(inst: number, delta: number): number | undefined {
   return undefined;
 }
 
-function buildBlock(cpu: Cpu, page: BlockPage, off: number): BuiltBlock | undefined {
-  const u16 = cpu.u16;
+/** The region that starts at RAM offset `off`, or undefined when its first instruction is left to the interpreter. */
+export function decodeRegion(u16: Uint16Array, off: number): Region | undefined {
   const pageEnd = (off & ~4095) + 4096;
   // Pass 1: the instructions of the region, in address order. It goes on past branches and plain
   // jumps (`j`: code after one is reached by branches inside the region), and ends after a call or
@@ -360,6 +429,12 @@ function buildBlock(cpu: Cpu, page: BlockPage, off: number): BuiltBlock | undefi
     const target = staticTarget(c.inst, c.delta);
     if (target !== undefined && starts.has(target) && !labels.has(target)) labels.set(target, labels.size);
   }
+  return { code, labels, ended, bytes: at - off };
+}
+
+/** The JavaScript function of a region at RAM offset `off` in `page`. */
+function buildBlock(cpu: Cpu, page: BlockPage, off: number, region: Region): BlockFunction {
+  const { code, labels, ended } = region;
   // Pass 2: the source. `ic` is the icount at the start of the current labelled section.
   const block = new BlockSource(labels, off & 4095);
   let sectionStart = 0;
@@ -373,7 +448,7 @@ function buildBlock(cpu: Cpu, page: BlockPage, off: number): BuiltBlock | undefi
     if (emitted === undefined) throw new Error(`instruction ${c.raw.toString(16)} passed translatable() but has no translation`);
     block.push(emitted);
   }
-  if (!ended) block.push(block.exit(at - off, code.length - sectionStart));
+  if (!ended) block.push(block.exit(region.bytes, code.length - sectionStart));
   // The generated source only ever contains numbers produced here from instruction fields.
   const factory = new Function(
     'xlo',
@@ -393,8 +468,7 @@ function buildBlock(cpu: Cpu, page: BlockPage, off: number): BuiltBlock | undefi
     'counts',
     `const { executeM, executeMW } = helpers;\n${block.source(code.length)}`,
   ) as (...args: unknown[]) => BlockFunction;
-  const fn = factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS, cpu.scalars, page.fns, page.counts);
-  return { fn, instructions: code.length, bytes: at - off };
+  return factory(cpu.xlo, cpu.xhi, cpu.u8, cpu.i8, cpu.u16, cpu.i16, cpu.i32, cpu.loadTag, cpu.loadBase, cpu.storeTag, cpu.storeBase, HELPERS, cpu.scalars, page.fns, page.counts);
 }
 
 /** The effective address of a load or store into int32 locals lo/hi, as rv64i.ts computes it. */

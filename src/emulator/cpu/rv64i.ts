@@ -47,6 +47,8 @@ export function execute(cpu: Cpu): void {
   // where control arrives (after a jump, branch, system instruction, trap or block).
   const blocks = cpu.blocks;
   const hot = blocks === undefined ? 0 : blocks.threshold - 1;
+  // WebAssembly blocks run through their dispatcher, which chains from block to block itself.
+  const run = blocks?.run;
   let blockPage: BlockPage | undefined = undefined;
   let arrived = true;
   for (;;) {
@@ -80,8 +82,11 @@ export function execute(cpu: Cpu): void {
               if (icount + n <= stopAt) {
                 sc[SC_PC] = pc;
                 sc[SC_ICOUNT] = icount;
-                let next = blockPage.fns[slot]!(cpu);
-                while (next !== undefined) next = next(cpu);
+                if (run !== undefined) run(blockPage.ids[slot]);
+                else {
+                  let next = blockPage.fns[slot]!(cpu);
+                  while (next !== undefined) next = next(cpu);
+                }
                 pc = sc[SC_PC];
                 icount = sc[SC_ICOUNT];
                 stopAt = sc[SC_STOP];
