@@ -2,7 +2,8 @@
 // guest program, the conformance programs and the real firmware, reach identical state hashes at
 // identical instruction counts (design.md's determinism contract holds with translation on).
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BlockBackend } from '../emulator/cpu/blocks.ts';
 import { Machine, type MachineConfig, type RunResult } from '../emulator/machine.ts';
 import { FIRMWARE, FIRMWARE_MISSING, firmwarePresent } from './firmwarePaths.ts';
 
@@ -39,6 +40,8 @@ function slices(seed: number): () => number {
  * slice; after every slice the run results, icount and pc must agree, and every few slices the
  * state hash. Input is typed into both at the same icount.
  */
+let backend: BlockBackend = 'wasm';
+
 function lockstep(
   config: MachineConfig,
   steps: readonly Step[],
@@ -47,7 +50,8 @@ function lockstep(
   seed = 1,
   threshold?: number,
 ): Lockstep {
-  const fast = new Machine({ ...config, translate: threshold === undefined ? true : { threshold } });
+  const fast = new Machine({ ...config, translate: { threshold, backend } });
+  expect(fast.cpu.blocks?.backend).toBe(backend);
   const slow = new Machine({ ...config, translate: false });
   const next = slices(seed);
   let output = '';
@@ -97,7 +101,12 @@ interface Manifest {
 const manifest = JSON.parse(readFileSync(new URL('manifest.json', GUESTS), 'utf8')) as Manifest;
 const os = manifest.images.find((i) => i.kind === 'os')!;
 
-describe('block translation against the interpreter', () => {
+// Both translators: WebAssembly (the default) and JavaScript (where a host has no WebAssembly).
+describe.each(['wasm', 'js'] as const)('block translation into %s against the interpreter', (translator) => {
+  beforeEach(() => {
+    backend = translator;
+  });
+
   it.each([undefined, 1])('runs the OS and every program in it identically (hot threshold %s)', (threshold) => {
     const prompt = os.prompt!;
     const programs = os.programs!;
@@ -123,7 +132,11 @@ describe('block translation against the interpreter', () => {
   });
 });
 
-describe.skipIf(!firmwarePresent())(`block translation on real firmware (${firmwarePresent() ? 'Debian opensbi and u-boot-qemu' : FIRMWARE_MISSING})`, () => {
+describe.skipIf(!firmwarePresent()).each(['wasm', 'js'] as const)(`block translation into %s on real firmware (${firmwarePresent() ? 'Debian opensbi and u-boot-qemu' : FIRMWARE_MISSING})`, (translator) => {
+  beforeEach(() => {
+    backend = translator;
+  });
+
   it('boots OpenSBI + S-mode U-Boot and answers commands identically', () => {
     const steps = [
       { after: '=> ', send: 'version\r' },

@@ -32,7 +32,7 @@ import {
 import { ImageFormatError } from './loaders/ImageFormatError.ts';
 import { readImage, type LoadableImage } from './loaders/detectImage.ts';
 import { Ram } from './ram.ts';
-import { BlockCache, type CompiledBlock } from './cpu/blocks.ts';
+import { BlockCache, type BlockBackend, type CompiledBlock } from './cpu/blocks.ts';
 import { StateHasher, combineDigest } from './stateHash.ts';
 
 export interface MachineConfig {
@@ -47,11 +47,12 @@ export interface MachineConfig {
   /** Kernel command line for /chosen/bootargs. */
   readonly bootargs?: string;
   /**
-   * Translate hot blocks into JavaScript (cpu/blocks.ts; default true), optionally after a given
-   * number of arrivals at a block. Either way the machine goes through the same states at the
-   * same instruction counts; false runs the interpreter only.
+   * Translate hot blocks (cpu/blocks.ts; default true) into WebAssembly, or into JavaScript with
+   * backend 'js' (the default where the host has no WebAssembly), optionally after a given number
+   * of arrivals at a block. Either way the machine goes through the same states at the same
+   * instruction counts; false runs the interpreter only.
    */
-  readonly translate?: boolean | { readonly threshold: number };
+  readonly translate?: boolean | { readonly threshold?: number; readonly backend?: BlockBackend };
 }
 
 /** Everything needed to put a machine of the same configuration back into a state (design.md §8 checkpoints). */
@@ -149,7 +150,7 @@ export class Machine {
       },
     });
     const translate = config.translate ?? true;
-    if (translate !== false) this.cpu.blocks = new BlockCache(this.cpu, translate === true ? undefined : translate.threshold);
+    if (translate !== false) this.cpu.blocks = translate === true ? new BlockCache(this.cpu) : new BlockCache(this.cpu, translate.threshold, translate.backend);
     this.clint = new Clint(this.cpu);
     this.plic = new Plic();
     this.uart = new Uart((b) => this.output.push(b));
@@ -341,6 +342,9 @@ export class Machine {
       cpu.stopAt = cpu.icount + n;
       this.watchHit = undefined;
       execute(cpu);
+      // Blocks that became hot in that run are compiled together (cpu/blocks.ts).
+      const blocks = cpu.blocks;
+      if (blocks !== undefined && blocks.pending) blocks.flush();
       if (this.watchHit !== undefined) return { reason: 'watchpoint', executed: cpu.icount - start };
     }
   }

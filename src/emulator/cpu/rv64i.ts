@@ -6,7 +6,7 @@
 // until cpu.stopAt, so interrupts, timers and device effects are observed only between
 // instructions at counts the machine chose; translated blocks (blocks.ts) keep the same boundaries.
 import { Cpu, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
-import { NEVER, type BlockPage } from './blocks.ts';
+import { PENDING, type BlockPage } from './blocks.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
 import { executeAmo } from './rv64a.ts';
@@ -97,11 +97,16 @@ export function execute(cpu: Cpu): void {
             } else {
               const hits = blockPage.hits[slot];
               if (hits < hot) blockPage.hits[slot] = hits + 1;
-              else if (hits !== NEVER) {
+              else if (hits < PENDING) {
                 sc[SC_PC] = pc;
                 sc[SC_ICOUNT] = icount;
-                // Translated: round once more to run it; refused: interpret the instruction.
+                // Translated: round once more to run it; refused or waiting in a batch: interpret the instruction.
                 arrived = blocks!.translate(blockPage, pageOff + d, pc);
+                continue;
+              } else if (hits === PENDING) {
+                // Control is back at a block waiting in the batch: compile the batch, then run it.
+                blocks!.flush();
+                arrived = true;
                 continue;
               }
             }

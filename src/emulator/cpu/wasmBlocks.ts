@@ -102,7 +102,39 @@ const OP = {
   f64ConvertI64S: 0xb9,
 } as const;
 
-function uleb(out: number[], value: number): void {
+/** A growing byte buffer (module bytes are built without arrays of numbers: this runs per block). */
+class Bytes {
+  buf = new Uint8Array(512);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
+  }
+
+  push(b: number): void {
+    if (this.length === this.buf.length) this.room(1);
+    this.buf[this.length++] = b;
+  }
+
+  append(src: Bytes): void {
+    this.room(src.length);
+    this.buf.set(src.buf.subarray(0, src.length), this.length);
+    this.length += src.length;
+  }
+
+  list(values: readonly number[]): void {
+    for (const v of values) this.push(v);
+  }
+
+  bytes(): Uint8Array<ArrayBuffer> {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+function uleb(out: Bytes, value: number): void {
   let v = value >>> 0;
   do {
     let byte = v & 0x7f;
@@ -112,12 +144,20 @@ function uleb(out: number[], value: number): void {
   } while (v !== 0);
 }
 
-function sleb(out: number[], value: bigint): void {
+/** Signed LEB128 of an integer within ±2^53 or of -2^63 (the constants blocks use). */
+function sleb(out: Bytes, value: number): void {
+  if (value === -(2 ** 63)) {
+    for (let i = 0; i < 9; i++) out.push(0x80);
+    out.push(0x7f);
+    return;
+  }
+  if (!Number.isSafeInteger(value)) throw new RangeError(`no exact i64 constant for ${value}`);
   let v = value;
   for (;;) {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
+    // The low 7 bits as a two's complement value would have them, and v shifted right by 7 (floor).
+    const byte = ((v % 128) + 128) % 128;
+    v = (v - byte) / 128;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
       out.push(byte);
       return;
     }
@@ -126,7 +166,7 @@ function sleb(out: number[], value: bigint): void {
 }
 
 /** Signed LEB128 of an int32 (fast path of sleb). */
-function sleb32(out: number[], value: number): void {
+function sleb32(out: Bytes, value: number): void {
   let v = value | 0;
   for (;;) {
     const byte = v & 0x7f;
@@ -144,12 +184,14 @@ const f64View = new DataView(f64Bytes.buffer);
 
 /** Code of one function body, with the open control structures tracked for branch depths. */
 class Body {
-  readonly code: number[] = [];
+  readonly code = new Bytes();
   /** Open structures, innermost last; names are for branch targets. */
   private readonly open: string[] = [];
 
-  op(...bytes: number[]): this {
-    for (const b of bytes) this.code.push(b);
+  op(a: number, b?: number, c?: number): this {
+    this.code.push(a);
+    if (b !== undefined) this.code.push(b);
+    if (c !== undefined) this.code.push(c);
     return this;
   }
 
@@ -159,9 +201,10 @@ class Body {
     return this;
   }
 
-  i64(v: bigint): this {
+  i64(v: number): this {
     this.code.push(OP.i64Const);
-    sleb(this.code, BigInt.asIntN(64, v));
+    if (v === (v | 0)) sleb32(this.code, v);
+    else sleb(this.code, v);
     return this;
   }
 
@@ -192,13 +235,15 @@ class Body {
 
   /** A load or store with alignment hint log2 `align` and constant `offset`. */
   mem(opcode: number, align: number, offset: number): this {
-    this.code.push(opcode, align);
+    this.code.push(opcode);
+    this.code.push(align);
     uleb(this.code, offset);
     return this;
   }
 
   begin(opcode: number, name: string, type: number = VOID): this {
-    this.code.push(opcode, type);
+    this.code.push(opcode);
+    this.code.push(type);
     this.open.push(name);
     return this;
   }
@@ -280,7 +325,7 @@ class BlockWriter {
   }
 
   private reg(r: number): void {
-    if (r === 0) this.b.i64(0n);
+    if (r === 0) this.b.i64(0);
     else {
       this.used.add(r);
       this.b.get(L_REG + r - 1);
@@ -317,8 +362,8 @@ class BlockWriter {
     else if (target !== undefined) b.i32(start + target >= 0 && start + target < 4096 ? this.off + target : -1).set(L_NEXT);
     else {
       // q = target - pc0 + start: within [0, 4096) the target is on this page.
-      b.get(L_ADDR).get(L_PCI).op(OP.i64Sub).i64(BigInt(start)).op(OP.i64Add).tee(L_T);
-      b.i64(4096n).op(OP.i64LtU).begin(OP.if, 'page', I32);
+      b.get(L_ADDR).get(L_PCI).op(OP.i64Sub).i64((start)).op(OP.i64Add).tee(L_T);
+      b.i64(4096).op(OP.i64LtU).begin(OP.if, 'page', I32);
       b.get(L_T).op(OP.i32WrapI64).i32(this.off - start).op(OP.i32Add);
       b.else().i32(-1).end();
       b.set(L_NEXT);
@@ -353,7 +398,7 @@ class BlockWriter {
   /** The link value pc0 + offset into rd. */
   private link(rd: number, offset: number): void {
     if (rd === 0) return;
-    this.b.get(L_PCI).i64(BigInt(offset)).op(OP.i64Add);
+    this.b.get(L_PCI).i64((offset)).op(OP.i64Add);
     this.put(rd);
   }
 
@@ -364,8 +409,8 @@ class BlockWriter {
   private access(rs1: number, imm: number, tag: number, base: number, alignMask: number, delta: number, index: number): void {
     const b = this.b;
     this.reg(rs1);
-    b.i64(BigInt(imm)).op(OP.i64Add).tee(L_ADDR).op(OP.i32WrapI64).set(L_LO);
-    b.get(L_ADDR).i64(32n).op(OP.i64ShrU).op(OP.i32WrapI64).set(L_HI);
+    b.i64((imm)).op(OP.i64Add).tee(L_ADDR).op(OP.i32WrapI64).set(L_LO);
+    b.get(L_ADDR).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).set(L_HI);
     b.i32(-1).set(L_OFF);
     // (hi + 2048) >>> 12 === 0 && tag[idx] === ((hi << 20) | (lo >>> 12)), idx = (lo >>> 12) & (TLB_SIZE - 1)
     b.get(L_HI).i32(2048).op(OP.i32Add).i32(12).op(OP.i32ShrU).op(OP.i32Eqz).begin(OP.if, 'range');
@@ -418,7 +463,7 @@ class BlockWriter {
     const funct7 = inst >>> 25;
     switch (inst & 0x7f) {
       case 0x13: {
-        const imm = BigInt(inst >> 20);
+        const imm = (inst >> 20);
         if (rd === 0) return true;
         this.reg(rs1);
         switch (funct3) {
@@ -426,7 +471,7 @@ class BlockWriter {
             b.i64(imm).op(OP.i64Add);
             break;
           case 1:
-            b.i64(BigInt((inst >> 20) & 63)).op(OP.i64Shl);
+            b.i64(((inst >> 20) & 63)).op(OP.i64Shl);
             break;
           case 2:
             b.i64(imm).op(OP.i64LtS, OP.i64ExtendI32U);
@@ -438,7 +483,7 @@ class BlockWriter {
             b.i64(imm).op(OP.i64Xor);
             break;
           case 5:
-            b.i64(BigInt((inst >> 20) & 63)).op(inst >>> 26 === 0 ? OP.i64ShrU : OP.i64ShrS);
+            b.i64(((inst >> 20) & 63)).op(inst >>> 26 === 0 ? OP.i64ShrU : OP.i64ShrS);
             break;
           case 6:
             b.i64(imm).op(OP.i64Or);
@@ -492,7 +537,7 @@ class BlockWriter {
       }
       case 0x37:
         if (rd === 0) return true;
-        b.i64(BigInt(inst & 0xfffff000));
+        b.i64((inst & 0xfffff000));
         this.put(rd);
         return true;
       case 0x17:
@@ -538,9 +583,9 @@ class BlockWriter {
       case 0x67: {
         // The target first: rd may be rs1.
         this.reg(rs1);
-        b.i64(BigInt(inst >> 20))
+        b.i64((inst >> 20))
           .op(OP.i64Add)
-          .i64(-2n)
+          .i64(-2)
           .op(OP.i64And)
           .set(L_ADDR);
         this.link(rd, delta + len);
@@ -567,8 +612,8 @@ class BlockWriter {
         // mulh(a, b) = mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0); mulhsu drops the last term.
         b.set(L_U).set(L_T);
         b.get(L_T).get(L_U).op(OP.call, FN_MULHU);
-        b.get(L_U).get(L_T).i64(63n).op(OP.i64ShrS).op(OP.i64And).op(OP.i64Sub);
-        if (funct3 === 1) b.get(L_T).get(L_U).i64(63n).op(OP.i64ShrS).op(OP.i64And).op(OP.i64Sub);
+        b.get(L_U).get(L_T).i64(63).op(OP.i64ShrS).op(OP.i64And).op(OP.i64Sub);
+        if (funct3 === 1) b.get(L_T).get(L_U).i64(63).op(OP.i64ShrS).op(OP.i64And).op(OP.i64Sub);
         return;
       }
       default: {
@@ -577,19 +622,19 @@ class BlockWriter {
         b.set(L_U).set(L_T);
         b.get(L_U).op(OP.i64Eqz).begin(OP.if, 'zero', I64);
         if (rem) b.get(L_T);
-        else b.i64(-1n);
+        else b.i64(-1);
         b.else();
         if (signed) {
           // Overflow: MIN / -1 = MIN, MIN % -1 = 0 (the engine traps on the former).
           b.get(L_T)
-            .i64(-(2n ** 63n))
+            .i64(-(2 ** 63))
             .op(OP.i64Eq)
             .get(L_U)
-            .i64(-1n)
+            .i64(-1)
             .op(OP.i64Eq)
             .op(OP.i32And)
             .begin(OP.if, 'overflow', I64);
-          if (rem) b.i64(0n);
+          if (rem) b.i64(0);
           else b.get(L_T);
           b.else()
             .get(L_T)
@@ -640,7 +685,7 @@ class BlockWriter {
   }
 
   /** The whole function body (locals, entry, sections, exit tail). */
-  build(): number[] {
+  build(): Bytes {
     const region = this.region;
     const b = this.b;
     // Sections are written first and wrapped afterwards: the registers used are known only then.
@@ -681,7 +726,7 @@ class BlockWriter {
         .mem(OP.i64Load32U, 2, this.state + STATE_XLO + 4 * r)
         .i32(0)
         .mem(OP.i64Load32S, 2, this.state + STATE_XHI + 4 * r)
-        .i64(32n)
+        .i64(32)
         .op(OP.i64Shl)
         .op(OP.i64Or)
         .set(L_REG + r - 1);
@@ -697,7 +742,7 @@ class BlockWriter {
       tail
         .i32(0)
         .get(L_REG + r - 1)
-        .i64(32n)
+        .i64(32)
         .op(OP.i64ShrU)
         .op(OP.i32WrapI64)
         .mem(OP.i32Store, 2, this.state + STATE_XHI + 4 * r);
@@ -727,67 +772,78 @@ class BlockWriter {
     tail.mem(OP.i32Load, 2, this.state + STATE_CHAIN + 4).op(OP.return);
     tail.end().end().end();
     tail.i32(-1);
-    const locals: number[] = [];
-    uleb(locals, LOCAL_GROUPS.length);
+    const out = new Bytes();
+    uleb(out, LOCAL_GROUPS.length);
     for (const [count, type] of LOCAL_GROUPS) {
-      uleb(locals, count);
-      locals.push(type);
+      uleb(out, count);
+      out.push(type);
     }
-    return [...locals, ...entry.code, ...b.code, ...tail.code, OP.end];
+    out.append(entry.code);
+    out.append(b.code);
+    out.append(tail.code);
+    out.push(OP.end);
+    return out;
   }
 }
 
 /** The body of the MULHU helper: (a: i64, b: i64) -> high 64 bits of the unsigned 128-bit product. */
-function mulhuBody(): number[] {
+function mulhuBody(): Bytes {
   const b = new Body();
   // Locals 0, 1: a, b; 2..5: a0, a1, b0, b1 (32-bit halves as i64); 6: p1; 7: p2; 8: mid.
   const half = (src: number, low: number, high: number) => {
-    b.get(src).i64(0xffffffffn).op(OP.i64And).set(low);
-    b.get(src).i64(32n).op(OP.i64ShrU).set(high);
+    b.get(src).i64(0xffffffff).op(OP.i64And).set(low);
+    b.get(src).i64(32).op(OP.i64ShrU).set(high);
   };
   half(0, 2, 3);
   half(1, 4, 5);
   b.get(2).get(5).op(OP.i64Mul).set(6); // a0 * b1
   b.get(3).get(4).op(OP.i64Mul).set(7); // a1 * b0
   // mid = (a0 * b0 >>> 32) + (p1 & mask) + (p2 & mask)
-  b.get(2).get(4).op(OP.i64Mul).i64(32n).op(OP.i64ShrU);
-  b.get(6).i64(0xffffffffn).op(OP.i64And).op(OP.i64Add);
-  b.get(7).i64(0xffffffffn).op(OP.i64And).op(OP.i64Add).set(8);
+  b.get(2).get(4).op(OP.i64Mul).i64(32).op(OP.i64ShrU);
+  b.get(6).i64(0xffffffff).op(OP.i64And).op(OP.i64Add);
+  b.get(7).i64(0xffffffff).op(OP.i64And).op(OP.i64Add).set(8);
   // high = a1 * b1 + (p1 >>> 32) + (p2 >>> 32) + (mid >>> 32)
   b.get(3).get(5).op(OP.i64Mul);
-  b.get(6).i64(32n).op(OP.i64ShrU).op(OP.i64Add);
-  b.get(7).i64(32n).op(OP.i64ShrU).op(OP.i64Add);
-  b.get(8).i64(32n).op(OP.i64ShrU).op(OP.i64Add);
-  return [1, 7, I64, ...b.code, OP.end];
+  b.get(6).i64(32).op(OP.i64ShrU).op(OP.i64Add);
+  b.get(7).i64(32).op(OP.i64ShrU).op(OP.i64Add);
+  b.get(8).i64(32).op(OP.i64ShrU).op(OP.i64Add);
+  const out = new Bytes();
+  out.list([1, 7, I64]);
+  out.append(b.code);
+  out.push(OP.end);
+  return out;
 }
 
-function section(out: number[], id: number, body: number[]): void {
+function section(out: Bytes, id: number, body: Bytes | readonly number[]): void {
   out.push(id);
   uleb(out, body.length);
-  for (const x of body) out.push(x);
+  if (body instanceof Bytes) out.append(body);
+  else out.list(body);
 }
 
-function name(out: number[], text: string): void {
+function name(out: Bytes, text: string): void {
   uleb(out, text.length);
   for (let i = 0; i < text.length; i++) out.push(text.charCodeAt(i));
 }
 
 /** The bytes of a module holding the blocks of `regions` as exports b0, b1, …. */
 export function moduleBytes(regions: readonly Region[], offsets: readonly number[], state: number): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const out = new Bytes();
+  out.list(MAGIC);
   // Types: 0 = () -> i32 (a block: the table index of the block to run next, or -1), 1 = (i64, i64) -> i64.
   section(out, 1, [2, 0x60, 0, 1, I32, 0x60, 2, I64, I64, 1, I64]);
-  const imports: number[] = [1];
+  const imports = new Bytes();
+  imports.push(1);
   name(imports, 'm');
   name(imports, 'mem');
-  imports.push(0x02, 0x00, 0x00); // memory, no maximum, at least 0 pages
+  imports.list([0x02, 0x00, 0x00]); // memory, no maximum, at least 0 pages
   section(out, 2, imports);
-  const functions: number[] = [];
+  const functions = new Bytes();
   uleb(functions, regions.length + 1);
   functions.push(1);
   for (let i = 0; i < regions.length; i++) functions.push(0);
   section(out, 3, functions);
-  const exports: number[] = [];
+  const exports = new Bytes();
   uleb(exports, regions.length);
   for (let i = 0; i < regions.length; i++) {
     name(exports, `b${i}`);
@@ -795,16 +851,22 @@ export function moduleBytes(regions: readonly Region[], offsets: readonly number
     uleb(exports, i + 1);
   }
   section(out, 7, exports);
-  const code: number[] = [];
+  const code = new Bytes();
   uleb(code, regions.length + 1);
-  const bodies = [mulhuBody(), ...regions.map((r, i) => new BlockWriter(new Body(), r, offsets[i], state).build())];
-  for (const body of bodies) {
+  const helper = mulhuBody();
+  uleb(code, helper.length);
+  code.append(helper);
+  for (const [i, region] of regions.entries()) {
+    const body = new BlockWriter(new Body(), region, offsets[i], state).build();
     uleb(code, body.length);
-    for (const x of body) code.push(x);
+    code.append(body);
   }
   section(out, 10, code);
-  return Uint8Array.from(out);
+  return out.bytes();
 }
+
+/** The WebAssembly binary header: magic and version 1. */
+const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** Compiles `regions` at RAM offsets `offsets` for `cpu`, whose RAM must be WebAssembly memory: one function per region. */
 export function compileWasmBlocks(cpu: Cpu, regions: readonly Region[], offsets: readonly number[]): WasmFunction[] {
@@ -825,25 +887,32 @@ export type WasmFunction = () => number;
  */
 export function wasmTrampoline(table: WasmTable): (index: number) => void {
   if (wasmHost === undefined) throw new Error('no WebAssembly on this host');
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const out = new Bytes();
+  out.list(MAGIC);
   section(out, 1, [2, 0x60, 0, 1, I32, 0x60, 1, I32, 0]);
-  const imports: number[] = [1];
+  const imports = new Bytes();
+  imports.push(1);
   name(imports, 'm');
   name(imports, 't');
-  imports.push(0x01, 0x70, 0x00, 0x00); // table of funcref, at least 0 entries
+  imports.list([0x01, 0x70, 0x00, 0x00]); // table of funcref, at least 0 entries
   section(out, 2, imports);
   section(out, 3, [1, 1]);
-  const exports: number[] = [1];
+  const exports = new Bytes();
+  exports.push(1);
   name(exports, 'run');
-  exports.push(0x00, 0x00);
+  exports.list([0x00, 0x00]);
   section(out, 7, exports);
   const b = new Body();
   b.begin(OP.loop, 'again').get(0).op(OP.callIndirect, 0, 0).tee(0).i32(0).op(OP.i32GeS).op(OP.brIf, 0).end();
-  const body = [0, ...b.code, OP.end];
-  const code: number[] = [1];
+  const body = new Bytes();
+  body.push(0);
+  body.append(b.code);
+  body.push(OP.end);
+  const code = new Bytes();
+  code.push(1);
   uleb(code, body.length);
-  code.push(...body);
+  code.append(body);
   section(out, 10, code);
-  const instance = new wasmHost.Instance(new wasmHost.Module(Uint8Array.from(out)), { m: { t: table } });
+  const instance = new wasmHost.Instance(new wasmHost.Module(out.bytes()), { m: { t: table } });
   return instance.exports.run as (index: number) => void;
 }

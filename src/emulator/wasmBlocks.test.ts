@@ -1,0 +1,98 @@
+// The WebAssembly translator: it takes exactly the instructions the JavaScript one does, and its
+// 64-bit arithmetic (edge values of every ALU, M and W instruction) matches the interpreter's.
+import { describe, expect, it } from 'vitest';
+import { emitsJavaScript, translatable } from './cpu/blocks.ts';
+import { Machine } from './machine.ts';
+import { I, R, U, addi, bne, jal, ld, li, program, sd } from './testing/rv64Encoder.ts';
+
+/** xorshift32: a fixed pseudo-random sequence per seed. */
+function rng(seed: number): () => number {
+  let x = seed | 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+/** OP encodings (funct3, funct7) other than M; OP-32 likewise; shift immediates (funct3, imm[11:6] << 6). */
+const OP_FORMS = [[0, 0], [0, 0x20], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [5, 0x20], [6, 0], [7, 0]] as const;
+const OP32_FORMS = [[0, 0], [0, 0x20], [1, 0], [5, 0], [5, 0x20]] as const;
+const SHIFT_FORMS = [[1, 0], [5, 0], [5, 0x400]] as const;
+
+const OPCODES = [0x03, 0x13, 0x17, 0x1b, 0x23, 0x33, 0x37, 0x3b, 0x63, 0x67, 0x6f, 0x73, 0x2f, 0x0f];
+
+describe('the WebAssembly translator', () => {
+  it('takes exactly the instructions the JavaScript translator takes', () => {
+    const next = rng(99);
+    for (let i = 0; i < 200_000; i++) {
+      const w = next();
+      // Mostly valid major opcodes with random fields; funct7 often 0, 1 or 0x20.
+      let inst = (w & ~0x7f) | OPCODES[w % OPCODES.length];
+      if (i % 3 === 0) inst = (inst & 0x01ffffff) | ([0, 1, 0x20][(w >>> 7) % 3] << 25);
+      expect(translatable(inst), `instruction ${(inst >>> 0).toString(16)}`).toBe(emitsJavaScript(inst));
+    }
+  });
+
+  it('computes what the interpreter computes on edge values, for every ALU, M and W instruction', () => {
+    const edges = [0n, 1n, -1n, -(2n ** 63n), 2n ** 63n - 1n, 0x8000_0000n, 0x7fff_ffffn, 0xffff_ffffn, -(2n ** 31n), 2n ** 32n, 3n, -7n, 0x1234_5678_9abc_def0n];
+    const next = rng(7);
+    const DATA = 0x8000_4000;
+    for (let round = 0; round < 12; round++) {
+      // x1..x15 are loaded from a table each pass, then a random body of register-register and
+      // immediate instructions runs; x16 counts passes, x17 points at the table.
+      const body: number[] = [];
+      const reg = () => 5 + (next() % 11);
+      const src = () => next() % 16;
+      for (let i = 0; i < 48; i++) {
+        const w = next();
+        const kind = w % 7;
+        const funct3 = (w >>> 3) & 7;
+        const pick = <T,>(list: readonly T[]) => list[(w >>> 6) % list.length];
+        if (kind === 0) body.push(R(0x33, funct3, 1, reg(), src(), src()));
+        else if (kind === 1) {
+          const [f3, f7] = pick(OP_FORMS);
+          body.push(R(0x33, f3, f7, reg(), src(), src()));
+        } else if (kind === 2) body.push(R(0x3b, pick([0, 4, 5, 6, 7]), 1, reg(), src(), src()));
+        else if (kind === 3) {
+          const [f3, f7] = pick(OP32_FORMS);
+          body.push(R(0x3b, f3, f7, reg(), src(), src()));
+        } else if (kind === 4) body.push(I(0x13, pick([0, 2, 3, 4, 6, 7]), reg(), src(), (w >>> 12) & 0xfff));
+        else if (kind === 5) {
+          const [f3, top] = pick(SHIFT_FORMS);
+          body.push(I(0x13, f3, reg(), src(), top | ((w >>> 16) & 63)));
+        } else body.push(U(0x37, reg(), w >>> 12));
+      }
+      // The cases that need exact operands: x1..x4 hold MIN, -1, 0 and -2^31 (see the table below).
+      for (const [a, c] of [[1, 2], [1, 3], [4, 2], [2, 3], [1, 1]]) {
+        for (let f3 = 0; f3 < 8; f3++) body.push(R(0x33, f3, 1, 5 + f3, a, c));
+        for (const f3 of [0, 4, 5, 6, 7]) body.push(R(0x3b, f3, 1, 5 + f3, a, c));
+      }
+      // Every result is summed into x18, which is never reloaded: no result of any pass is lost to
+      // a later write of its register or to a later pass.
+      const observed = body.flatMap((inst) => [inst, R(0x33, 0, 0, 18, 18, (inst >>> 7) & 31)]);
+      const loads = Array.from({ length: 15 }, (_, i) => ld(i + 1, 17, 8 * i));
+      const stores = Array.from({ length: 15 }, (_, i) => sd(17, i + 1, 128 + 8 * i));
+      const loop = [...loads, ...observed, ...stores, addi(16, 16, -1)];
+      const setup = [...li(17, BigInt(DATA)), addi(16, 0, 40)];
+      const words = [...setup, ...loop, bne(16, 0, -4 * loop.length), jal(0, 0)];
+      const image = new Uint8Array(DATA - 0x8000_0000 + 2048);
+      image.set(program(words), 0);
+      const view = new DataView(image.buffer);
+      for (let i = 0; i < 15; i++) {
+        const value = i < 4 ? [-(2n ** 63n), -1n, 0n, -(2n ** 31n)][i] : edges[next() % edges.length] ^ (next() % 4 === 0 ? BigInt(next()) : 0n);
+        view.setBigInt64(DATA - 0x8000_0000 + 8 * i, BigInt.asIntN(64, value), true);
+      }
+      const fast = new Machine({ bios: image, memoryMiB: 16, translate: { threshold: 1, backend: 'wasm' } });
+      const slow = new Machine({ bios: image, memoryMiB: 16, translate: false });
+      for (const n of [37, 1, 500, 3, 2000, 90, 5000, 7000]) {
+        expect(fast.run(n)).toEqual(slow.run(n));
+        for (let r = 1; r < 32; r++) expect(fast.register(r), `x${r} in round ${round}`).toBe(slow.register(r));
+      }
+      expect(fast.stateHash()).toBe(slow.stateHash());
+      expect(fast.register(16)).toBe(0n);
+      expect(fast.blocksCompiled).toBeGreaterThan(3);
+    }
+  });
+});
