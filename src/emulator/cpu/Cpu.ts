@@ -83,7 +83,9 @@ export const STATE_STORE_BASE = STATE_STORE_TAG + TLB_SIZE * 4;
  * at ((offset >>> 1) ^ (offset >>> CHAIN_SHIFT)) & (CHAIN_ENTRIES - 1): how a block finds the
  * block that follows it (cpu/blocks.ts keeps them).
  */
-export const STATE_CHAIN = STATE_STORE_BASE + TLB_SIZE * 4;
+export const STATE_FETCH_TAG = STATE_STORE_BASE + TLB_SIZE * 4;
+export const STATE_FETCH_BASE = STATE_FETCH_TAG + TLB_SIZE * 4;
+export const STATE_CHAIN = STATE_FETCH_BASE + TLB_SIZE * 4;
 export const CHAIN_ENTRIES = 8192;
 export const CHAIN_SHIFT = 14;
 /** Bytes of the state area. */
@@ -151,8 +153,8 @@ export class Cpu {
   reservation = -1;
 
   // Software TLB, one per access kind: tag = virtual page number, base = RAM offset of the page.
-  readonly fetchTag = new Int32Array(TLB_SIZE).fill(INVALID_TAG);
-  readonly fetchBase = new Int32Array(TLB_SIZE);
+  readonly fetchTag: Int32Array;
+  readonly fetchBase: Int32Array;
   readonly loadTag: Int32Array;
   readonly loadBase: Int32Array;
   readonly storeTag: Int32Array;
@@ -189,6 +191,8 @@ export class Cpu {
     this.loadBase = view(STATE_LOAD_BASE, TLB_SIZE);
     this.storeTag = view(STATE_STORE_TAG, TLB_SIZE).fill(INVALID_TAG);
     this.storeBase = view(STATE_STORE_BASE, TLB_SIZE);
+    this.fetchTag = view(STATE_FETCH_TAG, TLB_SIZE).fill(INVALID_TAG);
+    this.fetchBase = view(STATE_FETCH_BASE, TLB_SIZE);
     this.u8 = this.ram.u8;
     this.i8 = this.ram.i8;
     this.u16 = this.ram.u16;

@@ -52,6 +52,11 @@ export const NEVER = 0xffff;
 export const PENDING = 0xfffe;
 /** Blocks compiled together into one WebAssembly module at most. */
 const BATCH = 64;
+/**
+ * Blocks a batch must hold before control coming back to one of them compiles it; smaller batches
+ * wait for the end of the interpreter's run (at most EXECUTE_CHUNK instructions, machine.ts).
+ */
+export const ARRIVAL_BATCH = 8;
 /** Blocks that a block runs straight into, queued with it (WebAssembly backend). */
 const FOLLOWERS = 8;
 
@@ -229,6 +234,11 @@ export class BlockCache {
   /** Whether blocks wait in the batch. */
   get pending(): boolean {
     return this.batch.length > 0;
+  }
+
+  /** Blocks waiting in the batch. */
+  get batchSize(): number {
+    return this.batch.length;
   }
 
   /** Compiles the waiting blocks (WebAssembly backend) into one module and puts them in place. */

@@ -6,7 +6,7 @@
 // until cpu.stopAt, so interrupts, timers and device effects are observed only between
 // instructions at counts the machine chose; translated blocks (blocks.ts) keep the same boundaries.
 import { Cpu, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, TRAP_TAKEN, TLB_SIZE } from './Cpu.ts';
-import { PENDING, type BlockPage } from './blocks.ts';
+import { ARRIVAL_BATCH, PENDING, type BlockPage } from './blocks.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
 import { executeAmo } from './rv64a.ts';
@@ -103,8 +103,8 @@ export function execute(cpu: Cpu): void {
                 // Translated: round once more to run it; refused or waiting in a batch: interpret the instruction.
                 arrived = blocks!.translate(blockPage, pageOff + d, pc);
                 continue;
-              } else if (hits === PENDING) {
-                // Control is back at a block waiting in the batch: compile the batch, then run it.
+              } else if (hits === PENDING && blocks!.batchSize >= ARRIVAL_BATCH) {
+                // Control is back at a block waiting in a batch worth a module: compile it, then run the block.
                 blocks!.flush();
                 arrived = true;
                 continue;

@@ -13,7 +13,7 @@
 // every module imports that memory. A block loads the registers it uses into locals at entry and
 // stores the ones it writes when it leaves; it calls nothing, so no one can see the hart between.
 import type { Cpu } from './Cpu.ts';
-import { CHAIN_ENTRIES, CHAIN_SHIFT, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, STATE_CHAIN, STATE_LOAD_BASE, STATE_LOAD_TAG, STATE_SCALARS, STATE_STORE_BASE, STATE_STORE_TAG, STATE_XHI, STATE_XLO, TLB_SIZE } from './Cpu.ts';
+import { CHAIN_ENTRIES, CHAIN_SHIFT, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, STATE_CHAIN, STATE_FETCH_BASE, STATE_FETCH_TAG, STATE_LOAD_BASE, STATE_LOAD_TAG, STATE_SCALARS, STATE_STORE_BASE, STATE_STORE_TAG, STATE_XHI, STATE_XLO, TLB_SIZE } from './Cpu.ts';
 import { branchOffset, jalOffset, type Region } from './blocks.ts';
 import { wasmHost, type WasmTable } from '../wasmHost.ts';
 
@@ -58,6 +58,7 @@ const OP = {
   f64Const: 0x44,
   i32Eqz: 0x45,
   i32Eq: 0x46,
+  i32Ne: 0x47,
   i32GeS: 0x4e,
   i64Eqz: 0x50,
   i64Eq: 0x51,
@@ -289,18 +290,26 @@ const L_LABEL = 4; // i32: section to run after a jump inside the block
 const L_LO = 5; // i32: low half of an address
 const L_HI = 6; // i32: high half of an address
 const L_OFF = 7; // i32: RAM offset of an access, or -1
-const L_NEXT = 8; // i32: RAM offset the block leaves to when a block there may follow at once, else -1
-const L_ADDR = 9; // i64: an effective address or a jump target
-const L_T = 10; // i64 scratch
-const L_U = 11; // i64 scratch
-const L_PCI = 12; // i64: pc at entry as an integer
-const L_REG = 13; // i64: first guest register local; register r (1..31) is L_REG + r - 1
+const L_NEXT = 8; // i32: how the block leaves (NEXT_*), or the RAM offset it leaves to on its own page
+const L_XD = 9; // i32: the pc it leaves to, as an offset from pc0 (DYNAMIC: the target in L_ADDR)
+const L_XK = 10; // i32: the icount it leaves at, as an offset from L_IC
+const L_ADDR = 11; // i64: an effective address or a jump target
+const L_T = 12; // i64 scratch
+const L_U = 13; // i64 scratch
+const L_PCI = 14; // i64: pc at entry as an integer
+const L_REG = 15; // i64: first guest register local; register r (1..31) is L_REG + r - 1
 const LOCAL_GROUPS: readonly [number, number][] = [
   [4, F64],
-  [5, I32],
+  [7, I32],
   [4, I64],
   [31, I64],
 ];
+/** L_NEXT: left before an instruction for the interpreter (no block follows at once). */
+const NEXT_SLOW = -1;
+/** L_NEXT: left by a jump to another page; the fetch TLB tells where it is in RAM. */
+const NEXT_LOOKUP = -2;
+/** L_XD of an indirect jump. */
+const DYNAMIC = 0x7fffffff;
 
 /** Function index of the shared MULHU helper in every module (the blocks follow it). */
 const FN_MULHU = 0;
@@ -343,31 +352,20 @@ class BlockWriter {
     this.b.set(L_REG + rd - 1);
   }
 
-  /** Leaves the block with pc = pc0 + `target` (undefined: the f64 in L_ADDR's place, pushed by `dynPc`) and icount ic + k. */
   /**
-   * Leaves the block with pc = pc0 + `target` (undefined: the jump target in L_ADDR) and icount
-   * ic + k. A jump or branch (`arrive`) to an address of the block's own page names the block that
-   * may run next (chaining); the tail looks it up.
+   * Leaves the block for pc0 + `target` (undefined: the jump target in L_ADDR) at icount ic + k:
+   * by a jump or branch (`arrive`), or before the instruction at `target`, which the interpreter
+   * then runs. The shared tail (`build`) stores pc and icount and finds the block to run next.
    */
   private exit(target: number | undefined, k: number, arrive: 0 | 1): void {
     const b = this.b;
     const start = this.off & 4095;
-    b.i32(0);
-    if (target === undefined) b.get(L_ADDR).op(OP.f64ConvertI64S);
-    else b.get(L_PC0).f64(target).op(OP.f64Add);
-    b.mem(OP.f64Store, 3, this.state + STATE_SCALARS + 8 * SC_PC);
-    b.i32(0).get(L_IC).f64(k).op(OP.f64Add).tee(L_NIC).mem(OP.f64Store, 3, this.state + STATE_SCALARS + 8 * SC_ICOUNT);
-    b.i32(0).f64(arrive).mem(OP.f64Store, 3, this.state + STATE_SCALARS + 8 * SC_ARRIVE);
-    if (arrive === 0) b.i32(-1).set(L_NEXT);
-    else if (target !== undefined) b.i32(start + target >= 0 && start + target < 4096 ? this.off + target : -1).set(L_NEXT);
-    else {
-      // q = target - pc0 + start: within [0, 4096) the target is on this page.
-      b.get(L_ADDR).get(L_PCI).op(OP.i64Sub).i64((start)).op(OP.i64Add).tee(L_T);
-      b.i64(4096).op(OP.i64LtU).begin(OP.if, 'page', I32);
-      b.get(L_T).op(OP.i32WrapI64).i32(this.off - start).op(OP.i32Add);
-      b.else().i32(-1).end();
-      b.set(L_NEXT);
-    }
+    b.i32(target === undefined ? DYNAMIC : target).set(L_XD);
+    b.i32(k).set(L_XK);
+    let next = NEXT_LOOKUP;
+    if (arrive === 0) next = NEXT_SLOW;
+    else if (target !== undefined && start + target >= 0 && start + target < 4096) next = this.off + target;
+    b.i32(next).set(L_NEXT);
     b.br('exit');
   }
 
@@ -747,7 +745,29 @@ class BlockWriter {
         .op(OP.i32WrapI64)
         .mem(OP.i32Store, 2, this.state + STATE_XHI + 4 * r);
     }
-    // The block to run next, if the exit named one and it fits before stopAt: its chain entry
+    // pc, icount and how it left.
+    const sc = this.state + STATE_SCALARS;
+    tail.i32(0);
+    tail.get(L_XD).i32(DYNAMIC).op(OP.i32Eq).begin(OP.if, 'dyn', F64);
+    tail.get(L_ADDR).op(OP.f64ConvertI64S).else().get(L_PC0).get(L_XD).op(OP.f64ConvertI32S).op(OP.f64Add).end();
+    tail.mem(OP.f64Store, 3, sc + 8 * SC_PC);
+    tail.i32(0).get(L_IC).get(L_XK).op(OP.f64ConvertI32S).op(OP.f64Add).tee(L_NIC).mem(OP.f64Store, 3, sc + 8 * SC_ICOUNT);
+    tail.i32(0).get(L_NEXT).i32(NEXT_SLOW).op(OP.i32Ne).op(OP.f64ConvertI32S).mem(OP.f64Store, 3, sc + 8 * SC_ARRIVE);
+    // A jump to another page: its RAM offset through the fetch TLB, as the interpreter finds it
+    // (a miss: no block follows at once). vpn = target >> 12 within ±2^31, tag vpn, index vpn & mask.
+    tail.get(L_NEXT).i32(NEXT_LOOKUP).op(OP.i32Eq).begin(OP.if, 'lookup');
+    tail.i32(NEXT_SLOW).set(L_NEXT);
+    tail.get(L_XD).i32(DYNAMIC).op(OP.i32Eq).begin(OP.if, 'dyn', I64);
+    tail.get(L_ADDR).else().get(L_PCI).get(L_XD).op(OP.i64ExtendI32S).op(OP.i64Add).end();
+    tail.tee(L_ADDR).i64(12).op(OP.i64ShrS).tee(L_T);
+    tail.i64(-(2 ** 31)).op(OP.i64GeS).get(L_T).i64(2 ** 31 - 1).op(OP.i64LtS).op(OP.i32And).begin(OP.if, 'range');
+    const tlbAt = () => tail.get(L_T).op(OP.i32WrapI64).i32(TLB_SIZE - 1).op(OP.i32And).i32(2).op(OP.i32Shl);
+    tlbAt();
+    tail.mem(OP.i32Load, 2, this.state + STATE_FETCH_TAG).get(L_T).op(OP.i32WrapI64).op(OP.i32Eq).begin(OP.if, 'hit');
+    tlbAt();
+    tail.mem(OP.i32Load, 2, this.state + STATE_FETCH_BASE).get(L_ADDR).op(OP.i32WrapI64).i32(4095).op(OP.i32And).op(OP.i32Add).set(L_NEXT);
+    tail.end().end().end();
+    // The block to run next, if there is one there and it fits before stopAt: its chain entry
     // (CHAIN_* in Cpu.ts) holds its RAM offset, table index and length.
     tail.get(L_NEXT).i32(0).op(OP.i32GeS).begin(OP.if, 'chain');
     const chainAt = () =>
