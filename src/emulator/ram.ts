@@ -13,6 +13,20 @@ export const PAGE_SHIFT = 12;
 export const STATE_AREA = 131072;
 const WASM_PAGE = 65536;
 
+/**
+ * A WebAssembly memory of `pages` 64 KiB pages, or undefined when the host cannot give one (no
+ * WebAssembly, or its address space for memories is used up): the machine then runs on a plain
+ * buffer and translates into JavaScript.
+ */
+function wasmMemory(pages: number): WasmMemory | undefined {
+  if (wasmHost === undefined) return undefined;
+  try {
+    return new wasmHost.Memory({ initial: pages, maximum: pages });
+  } catch {
+    return undefined;
+  }
+}
+
 export class Ram {
   readonly size: number;
   readonly u8: Uint8Array;
@@ -56,7 +70,7 @@ export class Ram {
     this.stateOffset = Math.ceil(size / WASM_PAGE) * WASM_PAGE;
     const pages = this.stateOffset / WASM_PAGE + Math.ceil(STATE_AREA / WASM_PAGE);
     let buffer: ArrayBuffer;
-    this.memory = backing === 'wasm' && wasmHost !== undefined ? new wasmHost.Memory({ initial: pages, maximum: pages }) : undefined;
+    this.memory = backing === 'wasm' ? wasmMemory(pages) : undefined;
     if (this.memory !== undefined) buffer = this.memory.buffer;
     else buffer = new ArrayBuffer(this.stateOffset + STATE_AREA);
     this.u8 = new Uint8Array(buffer, 0, size);

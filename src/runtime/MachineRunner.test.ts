@@ -71,7 +71,7 @@ describe('running a VM in the host', () => {
     const hot = events.filter((e): e is StoredEvent<'HotspotDetected'> => e.type === 'HotspotDetected');
     expect(compiled.length).toBeGreaterThan(5);
     expect(hot.length).toBe(compiled.length);
-    expect(compiled[0].data).toMatchObject({ tier: 'js-block', pc: hot[0].data.pc });
+    expect(compiled[0].data).toMatchObject({ tier: 'wasm-block', pc: hot[0].data.pc });
     expect(compiled[0].data.instructions).toBeGreaterThan(0);
     expect(hot[0].data.hits).toBeGreaterThan(1);
 

@@ -47,8 +47,8 @@ export interface RunnerHooks {
 }
 
 
-/** The tier named in CodeCompiled events: blocks translated into JavaScript functions (emulator/cpu/blocks.ts). */
-export const BLOCK_TIER = 'js-block';
+/** The tier named in CodeCompiled events: blocks translated into WebAssembly or JavaScript functions (emulator/cpu/blocks.ts). */
+export const BLOCK_TIERS = { wasm: 'wasm-block', js: 'js-block' } as const;
 
 export class MachineRunner {
   private running = false;
@@ -127,11 +127,12 @@ export class MachineRunner {
     };
     // Translation is an observation, not a cause: replay may translate at other moments (it runs
     // other slices), so verify does not compare these, and the machine's state never depends on them.
+    const tier = BLOCK_TIERS[machine.cpu.blocks?.backend ?? 'js'];
     machine.onCompiled = (b) => {
       const icount = base + machine.icount;
       const at = this.hooks.now();
       this.pending.push(newEvent('HotspotDetected', { pc: toHex(b.pc), hits: b.hits }, icount, at));
-      this.pending.push(newEvent('CodeCompiled', { pc: toHex(b.pc), instructions: b.instructions, tier: BLOCK_TIER }, icount, at));
+      this.pending.push(newEvent('CodeCompiled', { pc: toHex(b.pc), instructions: b.instructions, tier }, icount, at));
     };
   }
 

@@ -22,7 +22,7 @@
 import { CHAIN_ENTRIES, CHAIN_SHIFT, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, STATE_CHAIN, type Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
-import { compileWasmBlocks, wasmTrampoline } from './wasmBlocks.ts';
+import { compileWasmBlocks, wasmTrampoline, type WasmFunction } from './wasmBlocks.ts';
 import { wasmHost, type WasmTable } from '../wasmHost.ts';
 
 /**
@@ -246,11 +246,19 @@ export class BlockCache {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    const fns = compileWasmBlocks(
-      this.cpu,
-      batch.map((b) => b.region),
-      batch.map((b) => b.off),
-    );
+    let fns: WasmFunction[];
+    try {
+      fns = compileWasmBlocks(
+        this.cpu,
+        batch.map((b) => b.region),
+        batch.map((b) => b.off),
+      );
+    } catch (error) {
+      // A browser's main thread compiles only small modules synchronously (4 KB in Chromium):
+      // there, each block gets a module of its own.
+      if (batch.length === 1) throw error;
+      fns = batch.map((b) => compileWasmBlocks(this.cpu, [b.region], [b.off])[0]);
+    }
     for (const [i, b] of batch.entries()) {
       b.page.pending--;
       b.page.hits[(b.off & 4095) >> 1] = 0;

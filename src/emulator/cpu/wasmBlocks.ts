@@ -186,6 +186,13 @@ const f64View = new DataView(f64Bytes.buffer);
 /** Code of one function body, with the open control structures tracked for branch depths. */
 class Body {
   readonly code = new Bytes();
+
+  /** Empties the body for reuse (the translator keeps a few: buffers are costly to allocate). */
+  reset(): this {
+    this.code.length = 0;
+    this.open.length = 0;
+    return this;
+  }
   /** Open structures, innermost last; names are for branch targets. */
   private readonly open: string[] = [];
 
@@ -683,7 +690,8 @@ class BlockWriter {
   }
 
   /** The whole function body (locals, entry, sections, exit tail). */
-  build(): Bytes {
+  /** Appends the whole function body (size first, as the code section wants it) to `code`. */
+  build(code: Bytes): void {
     const region = this.region;
     const b = this.b;
     // Sections are written first and wrapped afterwards: the registers used are known only then.
@@ -712,7 +720,7 @@ class BlockWriter {
     if (!region.ended) this.exit(region.bytes, region.code.length - sectionStart, 1);
     b.end().end();
     // Entry: pc, icount, stopAt and the registers the block uses.
-    const entry = new Body();
+    const entry = SCRATCH_ENTRY.reset();
     const s = this.state + STATE_SCALARS;
     entry.i32(0).mem(OP.f64Load, 3, s + 8 * SC_PC).set(L_PC0);
     entry.i32(0).mem(OP.f64Load, 3, s + 8 * SC_ICOUNT).set(L_IC);
@@ -730,7 +738,7 @@ class BlockWriter {
         .set(L_REG + r - 1);
     }
     // Tail: the registers written go back to the hart.
-    const tail = new Body();
+    const tail = SCRATCH_TAIL.reset();
     for (const r of [...this.written].sort((x, y) => x - y)) {
       tail
         .i32(0)
@@ -792,19 +800,27 @@ class BlockWriter {
     tail.mem(OP.i32Load, 2, this.state + STATE_CHAIN + 4).op(OP.return);
     tail.end().end().end();
     tail.i32(-1);
-    const out = new Bytes();
-    uleb(out, LOCAL_GROUPS.length);
+    const locals = SCRATCH_LOCALS;
+    locals.length = 0;
+    uleb(locals, LOCAL_GROUPS.length);
     for (const [count, type] of LOCAL_GROUPS) {
-      uleb(out, count);
-      out.push(type);
+      uleb(locals, count);
+      locals.push(type);
     }
-    out.append(entry.code);
-    out.append(b.code);
-    out.append(tail.code);
-    out.push(OP.end);
-    return out;
+    uleb(code, locals.length + entry.code.length + b.code.length + tail.code.length + 1);
+    code.append(locals);
+    code.append(entry.code);
+    code.append(b.code);
+    code.append(tail.code);
+    code.push(OP.end);
   }
 }
+
+// Scratch buffers of the translator, reused from block to block.
+const SCRATCH_BODY = new Body();
+const SCRATCH_ENTRY = new Body();
+const SCRATCH_TAIL = new Body();
+const SCRATCH_LOCALS = new Bytes();
 
 /** The body of the MULHU helper: (a: i64, b: i64) -> high 64 bits of the unsigned 128-bit product. */
 function mulhuBody(): Bytes {
@@ -877,9 +893,7 @@ export function moduleBytes(regions: readonly Region[], offsets: readonly number
   uleb(code, helper.length);
   code.append(helper);
   for (const [i, region] of regions.entries()) {
-    const body = new BlockWriter(new Body(), region, offsets[i], state).build();
-    uleb(code, body.length);
-    code.append(body);
+    new BlockWriter(SCRATCH_BODY.reset(), region, offsets[i], state).build(code);
   }
   section(out, 10, code);
   return out.bytes();
