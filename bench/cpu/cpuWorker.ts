@@ -15,7 +15,7 @@ async function recordInIndexedDb(image: Uint8Array, options: GuestRunOptions): P
   const name = `bench-cpu-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const store = await IndexedDbEventStore.open(name);
   try {
-    return await runRecorded(image, store, options.translate ?? true, () => performance.now());
+    return await runRecorded(image, store, options.translate !== false, () => performance.now());
   } finally {
     store.dispose();
     indexedDB.deleteDatabase(name);

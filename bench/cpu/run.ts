@@ -43,20 +43,24 @@ function parseArgs(argv: readonly string[]): Options {
   return { quick, rounds: rounds ?? (quick ? 1 : 5), slice };
 }
 
-/** How the machine runs: translating hot blocks or interpreting, recording every effect or bare. */
+/**
+ * How the machine runs: translating hot blocks (into WebAssembly, the default, or into JavaScript
+ * for comparison) or interpreting, recording every effect or bare.
+ */
 interface Mode {
-  readonly translate: boolean;
+  readonly translate: boolean | 'js';
   readonly record: boolean;
 }
 
 const MODES: readonly Mode[] = [
   { translate: false, record: false },
   { translate: true, record: false },
+  { translate: 'js', record: false },
   { translate: true, record: true },
 ];
 
 const modeName = (m: Mode): string =>
-  `${m.translate ? 'translated' : 'interpreter'}, recording ${m.record ? 'on' : 'off'}`;
+  `${m.translate === 'js' ? 'translated into JavaScript' : m.translate ? 'translated' : 'interpreter'}, recording ${m.record ? 'on' : 'off'}`;
 
 /** One Node run in a fresh process (cold JIT, like a fresh Chromium worker). */
 function runNode(slice: number, limit: number | undefined, mode: Mode): Promise<GuestRun> {
@@ -67,7 +71,7 @@ function runNode(slice: number, limit: number | undefined, mode: Mode): Promise<
     ELF,
     String(slice),
     ...(limit === undefined ? [] : [String(limit)]),
-    ...(mode.translate ? [] : ['--interpret']),
+    ...(mode.translate === 'js' ? ['--js-blocks'] : mode.translate ? [] : ['--interpret']),
     ...(mode.record ? ['--record'] : []),
   ];
   return new Promise((resolve, reject) => {
@@ -261,6 +265,9 @@ const find = (name: string): Row | undefined => rows.find((r) => r.configuration
 const chromiumInterp = find('Chromium worker, interpreter');
 const chromiumTranslated = find('Chromium worker, translated, recording off');
 const chromiumRecorded = find('Chromium worker, translated, recording on');
+const chromiumJs = find('Chromium worker, translated into JavaScript');
+const nodeTranslated = find('Node, translated, recording off');
+const nodeJs = find('Node, translated into JavaScript');
 const m = (r: Row | undefined): number => mips(r?.seconds) ?? 0;
 console.log(
   `Target (issue 3): ≥ 80 MIPS in Chromium for the interpreter: ${m(chromiumInterp) >= 80 ? 'met' : 'not met'} ` +
@@ -270,6 +277,9 @@ console.log(
   `Target (issue 7): ≥ 250 MIPS in Chromium with recording on, and ≥ 3× the interpreter: ` +
     `${m(chromiumRecorded).toFixed(1)} MIPS (${m(chromiumRecorded) >= 250 ? 'met' : 'not met'}), ` +
     `translated ÷ interpreter in Chromium ${ratio(m(chromiumTranslated), m(chromiumInterp))} recording off, ${ratio(m(chromiumRecorded), m(chromiumInterp))} recording on.`,
+);
+console.log(
+  `Translators side by side, recording off: WebAssembly ÷ JavaScript ${ratio(m(chromiumTranslated), m(chromiumJs))} in Chromium, ${ratio(m(nodeTranslated), m(nodeJs))} in Node.`,
 );
 
 if (ubootRuns[0].length > 0) {

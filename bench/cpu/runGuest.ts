@@ -15,8 +15,8 @@ export interface GuestRunOptions {
   readonly slice: number;
   /** Stop after this many instructions even without poweroff (quick mode); undefined runs to the end. */
   readonly limit?: number;
-  /** Translate hot blocks (the machine's default) or interpret only. */
-  readonly translate?: boolean;
+  /** Translate hot blocks (the machine's default: into WebAssembly; 'js': into JavaScript) or interpret only. */
+  readonly translate?: boolean | 'js';
   /** Run through the app's runtime with every effect recorded in an event store (bench/cpu/recorded.ts). */
   readonly record?: boolean;
   /** Other images than bench.elf: URLs of firmware and payload (the Chromium page fetches them). */
@@ -43,7 +43,7 @@ const TAIL_BYTES = 400;
 /** Runs `image` from reset until poweroff (or `limit`), timing with `now` and, if given, `cpuNow` (both in milliseconds). */
 export function runGuest(image: Uint8Array, options: GuestRunOptions, now: () => number, cpuNow?: () => number, kernel?: Uint8Array): GuestRun {
   const t0 = now();
-  const machine = new Machine({ bios: image, biosName: options.images?.bios ?? 'bench.elf', translate: options.translate ?? true, ...(kernel ? { kernel } : {}) });
+  const machine = new Machine({ bios: image, biosName: options.images?.bios ?? 'bench.elf', translate: options.translate === 'js' ? { backend: 'js' } : (options.translate ?? true), ...(kernel ? { kernel } : {}) });
   const t1 = now();
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const decoder = new TextDecoder();
