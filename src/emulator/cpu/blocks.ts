@@ -1,11 +1,12 @@
-// Block translation: hot guest code becomes one JavaScript function per region.
+// Block translation: hot guest code becomes one WebAssembly function per region (wasmBlocks.ts),
+// or one JavaScript function where the host has no WebAssembly memory for RAM (backend 'js').
 //
 // A region starts where control arrives (a jump or branch target, a trap vector, the start of a
 // slice) and runs in address order past branches and plain jumps, up to a call or an indirect jump
 // (included), the first instruction the translator leaves to the interpreter (CSRs, system,
 // atomics, fences, illegal encodings: excluded), the end of its page, or MAX_BLOCK instructions.
-// Branches and jumps to instructions of the region become jumps inside the function (a switch over
-// labels), so a hot loop runs as a loop of one optimized function; others leave it. Each
+// Branches and jumps to instructions of the region become jumps inside the function (labels), so
+// a hot loop runs as a loop of one function; others leave it. Each
 // instruction is decoded once, at translation: register numbers, immediates and pc offsets become
 // constants in the generated source, so a region runs without fetch, decode or dispatch.
 //
@@ -26,18 +27,20 @@ import { compileWasmBlocks, wasmTrampoline, type WasmFunction } from './wasmBloc
 import { wasmHost, type WasmTable } from '../wasmHost.ts';
 
 /**
- * Times control must arrive at an address before its block is translated (by default). A new block
- * function runs in the engine's slower tiers until it is optimized, so code that is only warm (a
- * firmware boot) is faster interpreted: at 256, U-Boot booted slower translated than interpreted
- * in Chromium; at 2048 the two were level (bench/cpu).
+ * Times control must arrive at an address before its block is translated (by default). WebAssembly
+ * blocks run compiled from their first call, so warm code pays off early: U-Boot's boot to its
+ * prompt in a Chromium worker took 1.1–1.8 s at 16, 64 and 256 alike (host noise is larger than the
+ * differences), and bench.elf ran fastest at 16–64. (JavaScript blocks ran in the engine's slow
+ * tiers until optimized: for them 2048 was the level point with the interpreter.)
  */
 export const HOT_THRESHOLD = 64;
 /**
- * Longest block, in instructions. Short blocks win because each block is a function the engine
- * must optimize, and is deoptimized the first time it meets a path it has not seen (a TLB miss, an
- * exit): the time to optimize grows faster than the block. bench.elf, translated, in a Chromium
- * page (MIPS, 3 runs each, one session): 64 → 93–100, 32 → 111–117, 16 → 150–161, 12 → 170–190,
- * 8 → 166–191, 4 → 136–139; in Node 12 gave 347 against 219–235 for 64.
+ * Longest block, in instructions. Measured for JavaScript blocks, where short blocks win because
+ * each block is a function the engine must optimize, and is deoptimized the first time it meets a
+ * path it has not seen (a TLB miss, an exit): the time to optimize grows faster than the block.
+ * bench.elf, translated, in a Chromium page (MIPS, 3 runs each, one session): 64 → 93–100,
+ * 32 → 111–117, 16 → 150–161, 12 → 170–190, 8 → 166–191, 4 → 136–139; in Node 12 gave 347 against
+ * 219–235 for 64.
  */
 export const MAX_BLOCK = 12;
 /** Translated blocks kept at most; past it every block is dropped and translation starts over. */
