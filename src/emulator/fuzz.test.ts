@@ -1,19 +1,10 @@
 // Random instruction streams in every privilege mode: the guest may do anything, the host never throws.
 import { describe, expect, it } from 'vitest';
 import { Machine } from './machine.ts';
+import { rng } from './testing/random.ts';
 import { CSR } from './cpu/csr.ts';
 import { MRET, addi, csrrs, csrrw, li, program } from './testing/rv64Encoder.ts';
 
-/** xorshift32: a fixed pseudo-random sequence per seed. */
-function rng(seed: number): () => number {
-  let x = seed | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 const HANDLER = 0x8000_0800;
 const RANDOM = 0x8000_1000;

@@ -223,22 +223,22 @@ class Body {
     return this;
   }
 
-  get(local: number): this {
-    this.code.push(OP.localGet);
-    uleb(this.code, local);
+  private local(opcode: number, index: number): this {
+    this.code.push(opcode);
+    uleb(this.code, index);
     return this;
+  }
+
+  get(local: number): this {
+    return this.local(OP.localGet, local);
   }
 
   set(local: number): this {
-    this.code.push(OP.localSet);
-    uleb(this.code, local);
-    return this;
+    return this.local(OP.localSet, local);
   }
 
   tee(local: number): this {
-    this.code.push(OP.localTee);
-    uleb(this.code, local);
-    return this;
+    return this.local(OP.localTee, local);
   }
 
   /** A load or store with alignment hint log2 `align` and constant `offset`. */
@@ -419,36 +419,13 @@ class BlockWriter {
     b.i32(-1).set(L_OFF);
     // (hi + 2048) >>> 12 === 0 && tag[idx] === ((hi << 20) | (lo >>> 12)), idx = (lo >>> 12) & (TLB_SIZE - 1)
     b.get(L_HI).i32(2048).op(OP.i32Add).i32(12).op(OP.i32ShrU).op(OP.i32Eqz).begin(OP.if, 'range');
-    b.get(L_HI)
-      .i32(20)
-      .op(OP.i32Shl)
-      .get(L_LO)
-      .i32(12)
-      .op(OP.i32ShrU)
-      .op(OP.i32Or)
-      .get(L_LO)
-      .i32(12)
-      .op(OP.i32ShrU)
-      .i32(TLB_SIZE - 1)
-      .op(OP.i32And)
-      .i32(2)
-      .op(OP.i32Shl)
-      .mem(OP.i32Load, 2, this.state + tag)
-      .op(OP.i32Eq)
-      .begin(OP.if, 'hit');
-    b.get(L_LO)
-      .i32(12)
-      .op(OP.i32ShrU)
-      .i32(TLB_SIZE - 1)
-      .op(OP.i32And)
-      .i32(2)
-      .op(OP.i32Shl)
-      .mem(OP.i32Load, 2, this.state + base)
-      .get(L_LO)
-      .i32(4095)
-      .op(OP.i32And)
-      .op(OP.i32Add)
-      .set(L_OFF);
+    // Byte offset of the TLB entry: idx * 4.
+    const entry = () => b.get(L_LO).i32(12).op(OP.i32ShrU).i32(TLB_SIZE - 1).op(OP.i32And).i32(2).op(OP.i32Shl);
+    b.get(L_HI).i32(20).op(OP.i32Shl).get(L_LO).i32(12).op(OP.i32ShrU).op(OP.i32Or);
+    entry();
+    b.mem(OP.i32Load, 2, this.state + tag).op(OP.i32Eq).begin(OP.if, 'hit');
+    entry();
+    b.mem(OP.i32Load, 2, this.state + base).get(L_LO).i32(4095).op(OP.i32And).op(OP.i32Add).set(L_OFF);
     b.end().end();
     // off >= 0 && (off & alignMask) === 0, else leave.
     b.get(L_OFF).i32(0).op(OP.i32GeS);
@@ -514,26 +491,20 @@ class BlockWriter {
         this.put(rd);
         return true;
       }
-      case 0x1b: {
-        if (rd === 0) return true;
-        this.reg(rs1);
-        b.op(OP.i32WrapI64);
-        const sh = (inst >> 20) & 31;
-        if (funct3 === 0) b.i32(inst >> 20).op(OP.i32Add);
-        else if (funct3 === 1) b.i32(sh).op(OP.i32Shl);
-        else b.i32(sh).op(funct7 === 0 ? OP.i32ShrU : OP.i32ShrS);
-        b.op(OP.i64ExtendI32S);
-        this.put(rd);
-        return true;
-      }
+      case 0x1b:
       case 0x3b: {
+        // OP-IMM-32 and OP-32: 32-bit operations whose result is sign-extended.
         if (rd === 0) return true;
+        const immediate = (inst & 0x7f) === 0x1b;
         this.reg(rs1);
         b.op(OP.i32WrapI64);
-        this.reg(rs2);
-        b.op(OP.i32WrapI64);
-        if (funct7 === 1) this.mulDivWord(funct3);
-        else if (funct3 === 0) b.op(funct7 === 0 ? OP.i32Add : OP.i32Sub);
+        if (immediate) b.i32(funct3 === 0 ? inst >> 20 : (inst >> 20) & 31);
+        else {
+          this.reg(rs2);
+          b.op(OP.i32WrapI64);
+        }
+        if (!immediate && funct7 === 1) this.mulDivWord(funct3);
+        else if (funct3 === 0) b.op(immediate || funct7 === 0 ? OP.i32Add : OP.i32Sub);
         else if (funct3 === 1) b.op(OP.i32Shl);
         else b.op(funct7 === 0 ? OP.i32ShrU : OP.i32ShrS);
         b.op(OP.i64ExtendI32S);
