@@ -53,6 +53,12 @@ export interface MachineConfig {
    * instruction counts; false runs the interpreter only.
    */
   readonly translate?: boolean | { readonly threshold?: number; readonly backend?: BlockBackend };
+  /**
+   * What RAM lives in: 'wasm' (the default where the host has WebAssembly), one WebAssembly memory
+   * that translated WebAssembly blocks address; 'array', a plain buffer, as on a host without
+   * WebAssembly (blocks are then translated into JavaScript).
+   */
+  readonly ram?: 'wasm' | 'array';
 }
 
 /** Everything needed to put a machine of the same configuration back into a state (design.md §8 checkpoints). */
@@ -135,7 +141,7 @@ export class Machine {
     if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 2048) {
       throw new RangeError(`memory must be a whole number of MiB between 1 and 2048, got ${memoryMiB}`);
     }
-    this.ram = new Ram(RAM_BASE, memoryMiB * 1024 * 1024);
+    this.ram = new Ram(RAM_BASE, memoryMiB * 1024 * 1024, config.ram);
     this.dirtyWords = new Uint32Array(this.ram.dirty.buffer, this.ram.dirty.byteOffset, this.ram.dirty.length >>> 2);
     this.bus = new Bus(this.ram);
     const bios = readImage(config.bios, config.biosName ?? 'bios');

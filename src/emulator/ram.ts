@@ -61,7 +61,7 @@ export class Ram {
   constructor(
     readonly base: number,
     size: number,
-    backing: 'wasm' | 'array' = wasmHost === undefined ? 'array' : 'wasm',
+    backing: 'wasm' | 'array' = 'wasm',
   ) {
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new RangeError(`RAM size ${size} must be a positive multiple of 4096`);
     this.size = size;

@@ -1,5 +1,6 @@
 // The WebAssembly translator: it takes exactly the instructions the JavaScript one does, and its
 // 64-bit arithmetic (edge values of every ALU, M and W instruction) matches the interpreter's.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { emitsJavaScript, translatable } from './cpu/blocks.ts';
 import { Machine } from './machine.ts';
@@ -15,6 +16,22 @@ const SHIFT_FORMS = [[1, 0], [5, 0], [5, 0x400]] as const;
 const OPCODES = [0x03, 0x13, 0x17, 0x1b, 0x23, 0x33, 0x37, 0x3b, 0x63, 0x67, 0x6f, 0x73, 0x2f, 0x0f];
 
 describe('the WebAssembly translator', () => {
+  it('is the default, and a machine whose RAM is a plain buffer translates into JavaScript instead, with the same states', () => {
+    const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
+    const wasm = new Machine({ bios: image, translate: { threshold: 4 } });
+    const plain = new Machine({ bios: image, translate: { threshold: 4 }, ram: 'array' });
+    expect(wasm.cpu.blocks?.backend).toBe('wasm');
+    expect(plain.ram.memory).toBeUndefined();
+    expect(plain.cpu.blocks?.backend).toBe('js');
+    expect(() => new Machine({ bios: image, ram: 'array', translate: { backend: 'wasm' } })).toThrow(/WebAssembly memory/);
+    for (const n of [1_000_000, 17, 3_000_000, 250_000]) {
+      expect(plain.run(n)).toEqual(wasm.run(n));
+      expect([plain.icount, plain.pc, plain.stateHash()]).toEqual([wasm.icount, wasm.pc, wasm.stateHash()]);
+    }
+    expect(wasm.blocksCompiled).toBeGreaterThan(20);
+    expect(plain.blocksCompiled).toBeGreaterThan(20);
+  });
+
   it('takes exactly the instructions the JavaScript translator takes', () => {
     const next = rng(99);
     for (let i = 0; i < 200_000; i++) {
