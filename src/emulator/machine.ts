@@ -355,6 +355,29 @@ export class Machine {
     }
   }
 
+  /**
+   * Translates the blocks at `pcs` now rather than when they get hot (a replayer given the blocks
+   * its recording translated, from CodeCompiled events). Only addresses that are RAM addresses
+   * themselves are taken (code that runs unmapped: firmware, bare-metal programs); blocks are keyed
+   * by RAM offset and read their pc when entered, so a block made here is right whatever maps to
+   * it, and its page is marked as code, so writes to it drop it. The machine's state is unchanged.
+   * Returns the number of blocks made.
+   */
+  pretranslate(pcs: Iterable<number>): number {
+    const blocks = this.cpu.blocks;
+    if (blocks === undefined) return 0;
+    const ram = this.ram;
+    let made = 0;
+    for (const pc of pcs) {
+      const off = pc - ram.base;
+      if (!(off >= 0 && off < ram.size) || off % 2 !== 0) continue;
+      this.cpu.enterCodePage(off);
+      if (blocks.pretranslate(off, pc)) made++;
+    }
+    blocks.flush();
+    return made;
+  }
+
   /** The mtime at which a timer interrupt could wake a waiting hart, or undefined. */
   private timerDeadline(): number | undefined {
     const cmp = this.clint.mtimecmp;

@@ -32,6 +32,25 @@ describe('the WebAssembly translator', () => {
     expect(plain.blocksCompiled).toBeGreaterThan(20);
   });
 
+  it('translates ahead from a list of hot pcs without changing the state, and then runs exactly', () => {
+    const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
+    const first = new Machine({ bios: image });
+    const pcs: number[] = [];
+    first.onCompiled = (b) => pcs.push(b.pc);
+    first.run(40_000_000);
+    expect(pcs.length).toBeGreaterThan(20);
+    const ahead = new Machine({ bios: image });
+    const plain = new Machine({ bios: image, translate: false });
+    const before = ahead.stateHash();
+    expect(ahead.pretranslate([...pcs, 0x8000_0001, 0x10, 2 ** 40])).toBe(new Set(pcs).size);
+    expect(ahead.stateHash()).toBe(before);
+    expect(ahead.pretranslate(pcs)).toBe(0);
+    for (const n of [5_000_000, 333, 20_000_000]) {
+      expect(ahead.run(n)).toEqual(plain.run(n));
+      expect([ahead.icount, ahead.pc, ahead.stateHash()]).toEqual([plain.icount, plain.pc, plain.stateHash()]);
+    }
+  });
+
   it('takes exactly the instructions the JavaScript translator takes', () => {
     const next = rng(99);
     for (let i = 0; i < 200_000; i++) {

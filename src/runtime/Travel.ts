@@ -214,8 +214,31 @@ export class Travel {
     }
     const replayer = new Replayer(config, images, start, reuse);
     if (start) this.checkpoints.restored(replayer.incarnation.machine, start);
+    this.pretranslate(replayer.incarnation.machine);
     replayer.onProgress = (r) => this.maybeCheckpoint(r);
     return { replayer, start };
+  }
+
+  /** The pcs of the blocks the recording translated (its CodeCompiled events), gathered as events arrive. */
+  private readonly hotPcs = new Set<number>();
+  private hotScanned = 0;
+  /** Machines given those blocks already, and how many pcs they were given. */
+  private readonly pretranslated = new WeakMap<Machine, number>();
+
+  /**
+   * Gives a replayer's machine the blocks the recording translated, compiled at once: a new
+   * replayer (a reopened VM) otherwise interprets each stretch of code until it is hot again, and
+   * the first seeks of a reopened recording re-executed at a fraction of the speed of the later ones.
+   */
+  private pretranslate(machine: Machine): void {
+    const events = this.events;
+    for (; this.hotScanned < events.length; this.hotScanned++) {
+      const e = events[this.hotScanned];
+      if (e.type === 'CodeCompiled') this.hotPcs.add(Number(BigInt.asIntN(64, BigInt(e.data.pc))));
+    }
+    if ((this.pretranslated.get(machine) ?? -1) === this.hotPcs.size) return;
+    this.pretranslated.set(machine, this.hotPcs.size);
+    machine.pretranslate(this.hotPcs);
   }
 
   /**

@@ -231,6 +231,24 @@ export class BlockCache {
     this.batch.push({ page, off, pc, hits, region });
   }
 
+  /**
+   * Translates the block at RAM offset `off` ahead of need (a hint: code known to have been hot),
+   * unless one is there, waits, or cannot start there; the caller marks its page as code first
+   * and flushes afterwards. Returns whether a block was queued or made.
+   */
+  pretranslate(off: number, pc: number): boolean {
+    const page = this.page(off);
+    const slot = (off & 4095) >> 1;
+    if (page.counts[slot] > 0 || page.hits[slot] >= PENDING) return false;
+    const region = decodeRegion(this.cpu.u16, off);
+    if (region === undefined) return false;
+    if (this.table !== undefined) {
+      this.enqueue(page, off, pc, page.hits[slot], region);
+      if (this.batch.length >= BATCH) this.flush();
+    } else this.install(page, off, pc, page.hits[slot], region, buildBlock(this.cpu, page, off, region));
+    return true;
+  }
+
   /** Blocks waiting to be compiled (WebAssembly backend). */
   private batch: { page: BlockPage; off: number; pc: number; hits: number; region: Region }[] = [];
 
