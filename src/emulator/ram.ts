@@ -69,10 +69,8 @@ export class Ram {
     // WebAssembly, so translated blocks address both directly (cpu/wasmBlocks.ts).
     this.stateOffset = Math.ceil(size / WASM_PAGE) * WASM_PAGE;
     const pages = this.stateOffset / WASM_PAGE + Math.ceil(STATE_AREA / WASM_PAGE);
-    let buffer: ArrayBuffer;
     this.memory = backing === 'wasm' ? wasmMemory(pages) : undefined;
-    if (this.memory !== undefined) buffer = this.memory.buffer;
-    else buffer = new ArrayBuffer(this.stateOffset + STATE_AREA);
+    const buffer = this.memory?.buffer ?? new ArrayBuffer(this.stateOffset + STATE_AREA);
     this.u8 = new Uint8Array(buffer, 0, size);
     this.i8 = new Int8Array(buffer, 0, size);
     this.u16 = new Uint16Array(buffer, 0, size >> 1);

@@ -78,13 +78,13 @@ export const STATE_LOAD_TAG = 512;
 export const STATE_LOAD_BASE = STATE_LOAD_TAG + TLB_SIZE * 4;
 export const STATE_STORE_TAG = STATE_LOAD_BASE + TLB_SIZE * 4;
 export const STATE_STORE_BASE = STATE_STORE_TAG + TLB_SIZE * 4;
+export const STATE_FETCH_TAG = STATE_STORE_BASE + TLB_SIZE * 4;
+export const STATE_FETCH_BASE = STATE_FETCH_TAG + TLB_SIZE * 4;
 /**
  * Chain entries of translated WebAssembly blocks, [RAM offset, table index, instructions] each,
  * at ((offset >>> 1) ^ (offset >>> CHAIN_SHIFT)) & (CHAIN_ENTRIES - 1): how a block finds the
  * block that follows it (cpu/blocks.ts keeps them).
  */
-export const STATE_FETCH_TAG = STATE_STORE_BASE + TLB_SIZE * 4;
-export const STATE_FETCH_BASE = STATE_FETCH_TAG + TLB_SIZE * 4;
 export const STATE_CHAIN = STATE_FETCH_BASE + TLB_SIZE * 4;
 export const CHAIN_ENTRIES = 8192;
 export const CHAIN_SHIFT = 14;
@@ -179,8 +179,8 @@ export class Cpu {
     public hooks: CpuHooks,
   ) {
     this.ram = bus.ram;
-    // Registers, pc/icount/stopAt and the load and store TLBs live in RAM's state area when RAM is
-    // WebAssembly memory, where translated blocks reach them (wasmBlocks.ts).
+    // Registers, pc/icount/stopAt and the TLBs live in RAM's state area, where translated
+    // WebAssembly blocks reach them when RAM is WebAssembly memory (wasmBlocks.ts).
     const state = this.ram.state;
     if (state.length < STATE_BYTES) throw new Error(`the state area holds ${state.length} bytes; the hart needs ${STATE_BYTES}`);
     const view = (offset: number, length: number) => new Int32Array(state.buffer, state.byteOffset + offset, length);

@@ -85,7 +85,7 @@ export interface CompiledBlock {
 
 /** Blocks of one 4 KiB RAM page, indexed by parcel slot (page offset / 2). */
 export class BlockPage {
-  /** Block at each slot; one more slot, NO_SLOT, never holds one (an exit that chains nowhere reads it). */
+  /** JavaScript block at each slot (JavaScript backend); one more slot, NO_SLOT, never holds one (an exit that chains nowhere reads it). */
   readonly fns: (BlockFunction | undefined)[] = new Array<BlockFunction | undefined>(SLOTS + 1).fill(undefined);
   /** Instructions of the block at each slot (0: none). */
   readonly counts = new Int32Array(SLOTS + 1);
@@ -98,6 +98,21 @@ export class BlockPage {
   translated = 0;
   /** Blocks of the page waiting in the batch to be compiled. */
   pending = 0;
+}
+
+/** A block waiting in the batch: where it is, the pc and arrivals to report, what to compile. */
+interface Queued {
+  readonly page: BlockPage;
+  readonly off: number;
+  readonly pc: number;
+  readonly hits: number;
+  readonly region: Region;
+}
+
+/** Takes a block out of the batch: its slot counts arrivals again (from 0) until it is made. */
+function unqueue(b: Queued): void {
+  b.page.pending--;
+  b.page.hits[(b.off & 4095) >> 1] = 0;
 }
 
 /** The translated blocks of one machine. */
@@ -198,37 +213,45 @@ export class BlockCache {
       page.hits[slot] = NEVER;
       return false;
     }
-    if (this.table !== undefined) {
-      // WebAssembly: a module per batch, compiled when control comes back to a waiting block, at
-      // the end of the current run of the interpreter, or once the batch is full. Each module has
-      // a fixed cost in the engine (0.15 ms in Chromium for one small block), which a batch shares.
-      this.enqueue(page, off, pc, hits + 1, region);
-      // The straight-line code after a block that runs into the next one is as hot as the block:
-      // it goes into the same batch (otherwise it would become a block one pass at a time).
-      let next = region;
-      let at = off;
-      let vpc = pc;
-      for (let k = 0; k < FOLLOWERS && !next.ended; k++) {
-        at += next.bytes;
-        vpc += next.bytes;
-        const nextSlot = (at & 4095) >> 1;
-        if ((at & 4095) === 0 || page.counts[nextSlot] > 0 || page.hits[nextSlot] >= PENDING) break;
-        const following = decodeRegion(this.cpu.u16, at);
-        if (following === undefined) break;
-        this.enqueue(page, at, vpc, page.hits[nextSlot] + 1, following);
-        next = following;
-      }
-      if (this.batch.length >= BATCH) this.flush();
-      return false;
+    if (this.table === undefined) {
+      this.make(page, off, pc, hits + 1, region);
+      return true;
     }
-    this.install(page, off, pc, hits + 1, region, buildBlock(this.cpu, page, off, region));
-    return true;
+    // WebAssembly: a module per batch, compiled when control comes back to a waiting block, at
+    // the end of the current run of the interpreter, or once the batch is full. Each module has a
+    // fixed cost in the engine (0.15 ms in Chromium for one small block), which a batch shares.
+    this.make(page, off, pc, hits + 1, region);
+    // The straight-line code after a block that runs into the next one is as hot as the block:
+    // it goes into the same batch (otherwise it would become a block one pass at a time).
+    let next = region;
+    let at = off;
+    let vpc = pc;
+    for (let k = 0; k < FOLLOWERS && !next.ended; k++) {
+      at += next.bytes;
+      vpc += next.bytes;
+      const nextSlot = (at & 4095) >> 1;
+      if ((at & 4095) === 0 || page.counts[nextSlot] > 0 || page.hits[nextSlot] >= PENDING) break;
+      const following = decodeRegion(this.cpu.u16, at);
+      if (following === undefined) break;
+      this.make(page, at, vpc, page.hits[nextSlot] + 1, following);
+      next = following;
+    }
+    return false;
   }
 
-  private enqueue(page: BlockPage, off: number, pc: number, hits: number, region: Region): void {
+  /**
+   * A block for `region` at RAM offset `off`: queued for the next batch (WebAssembly; a full batch
+   * is compiled at once) or made now (JavaScript).
+   */
+  private make(page: BlockPage, off: number, pc: number, hits: number, region: Region): void {
+    if (this.table === undefined) {
+      this.install(page, off, pc, hits, region, buildBlock(this.cpu, page, off, region));
+      return;
+    }
     page.hits[(off & 4095) >> 1] = PENDING;
     page.pending++;
     this.batch.push({ page, off, pc, hits, region });
+    if (this.batch.length >= BATCH) this.flush();
   }
 
   /**
@@ -242,15 +265,12 @@ export class BlockCache {
     if (page.counts[slot] > 0 || page.hits[slot] >= PENDING) return false;
     const region = decodeRegion(this.cpu.u16, off);
     if (region === undefined) return false;
-    if (this.table !== undefined) {
-      this.enqueue(page, off, pc, page.hits[slot], region);
-      if (this.batch.length >= BATCH) this.flush();
-    } else this.install(page, off, pc, page.hits[slot], region, buildBlock(this.cpu, page, off, region));
+    this.make(page, off, pc, page.hits[slot], region);
     return true;
   }
 
   /** Blocks waiting to be compiled (WebAssembly backend). */
-  private batch: { page: BlockPage; off: number; pc: number; hits: number; region: Region }[] = [];
+  private batch: Queued[] = [];
 
   /** Whether blocks wait in the batch. */
   get pending(): boolean {
@@ -281,13 +301,13 @@ export class BlockCache {
       fns = batch.map((b) => compileWasmBlocks(this.cpu, [b.region], [b.off])[0]);
     }
     for (const [i, b] of batch.entries()) {
-      b.page.pending--;
-      b.page.hits[(b.off & 4095) >> 1] = 0;
-      this.install(b.page, b.off, b.pc, b.hits, b.region, fns[i] as unknown as BlockFunction);
+      unqueue(b);
+      this.install(b.page, b.off, b.pc, b.hits, b.region, fns[i]);
     }
   }
 
-  private install(page: BlockPage, off: number, pc: number, hits: number, region: Region, fn: BlockFunction): void {
+  /** Puts a block in place: a JavaScript function in its page, a WebAssembly one in the table and the chain. */
+  private install(page: BlockPage, off: number, pc: number, hits: number, region: Region, fn: BlockFunction | WasmFunction): void {
     const slot = (off & 4095) >> 1;
     if (this.total >= MAX_BLOCKS) this.clear();
     if (this.table !== undefined) {
@@ -299,8 +319,7 @@ export class BlockCache {
       this.chain[e] = off;
       this.chain[e + 1] = id;
       this.chain[e + 2] = region.code.length;
-    }
-    page.fns[slot] = fn;
+    } else page.fns[slot] = fn as BlockFunction;
     page.counts[slot] = region.code.length;
     page.ends[slot] = (off & 4095) + region.bytes;
     page.translated++;
@@ -320,8 +339,7 @@ export class BlockCache {
     if (this.batch.length === 0) return;
     this.batch = this.batch.filter((b) => {
       if (b.off < to && b.off + b.region.bytes > from) {
-        b.page.pending--;
-        b.page.hits[(b.off & 4095) >> 1] = 0;
+        unqueue(b);
         return false;
       }
       return true;

@@ -5,10 +5,10 @@
 // engine's slowest tiers until it has run often enough to be optimized, and every block is a
 // function of its own, so code that is warm rather than hot (a firmware boot, the first second of
 // any program) ran translated at a few MIPS. A WebAssembly function is compiled to machine code
-// on its first call, needs no type feedback, never deoptimizes, and holds each guest register in
-// one 64-bit local instead of two 32-bit halves.
+// when its module is built, needs no type feedback, never deoptimizes, and holds each guest
+// register in one 64-bit local instead of two 32-bit halves.
 //
-// The hart's registers, pc/icount/stopAt and its load and store TLBs live in the same
+// The hart's registers, pc/icount/stopAt, its TLBs and the chain table live in the same
 // WebAssembly.Memory as RAM (ram.ts, Cpu.ts), above it: RAM offsets are memory addresses, and
 // every module imports that memory. A block loads the registers it uses into locals at entry and
 // stores the ones it writes when it leaves; it calls nothing, so no one can see the hart between.
@@ -403,18 +403,18 @@ class BlockWriter {
   /** The link value pc0 + offset into rd. */
   private link(rd: number, offset: number): void {
     if (rd === 0) return;
-    this.b.get(L_PCI).i64((offset)).op(OP.i64Add);
+    this.b.get(L_PCI).i64(offset).op(OP.i64Add);
     this.put(rd);
   }
 
   /**
-   * The RAM offset of an access of `size` bytes at rs1 + imm through the TLB at `tag`/`base` into
-   * L_OFF; anything else leaves the block before this instruction (the interpreter runs it).
+   * The RAM offset of an access at rs1 + imm through the TLB at `tag`/`base` into L_OFF, aligned as
+   * `alignMask` says; anything else leaves the block before this instruction (the interpreter runs it).
    */
   private access(rs1: number, imm: number, tag: number, base: number, alignMask: number, delta: number, index: number): void {
     const b = this.b;
     this.reg(rs1);
-    b.i64((imm)).op(OP.i64Add).tee(L_ADDR).op(OP.i32WrapI64).set(L_LO);
+    b.i64(imm).op(OP.i64Add).tee(L_ADDR).op(OP.i32WrapI64).set(L_LO);
     b.get(L_ADDR).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).set(L_HI);
     b.i32(-1).set(L_OFF);
     // (hi + 2048) >>> 12 === 0 && tag[idx] === ((hi << 20) | (lo >>> 12)), idx = (lo >>> 12) & (TLB_SIZE - 1)
@@ -445,7 +445,7 @@ class BlockWriter {
     const funct7 = inst >>> 25;
     switch (inst & 0x7f) {
       case 0x13: {
-        const imm = (inst >> 20);
+        const imm = inst >> 20;
         if (rd === 0) return true;
         this.reg(rs1);
         switch (funct3) {
@@ -453,7 +453,7 @@ class BlockWriter {
             b.i64(imm).op(OP.i64Add);
             break;
           case 1:
-            b.i64(((inst >> 20) & 63)).op(OP.i64Shl);
+            b.i64((inst >> 20) & 63).op(OP.i64Shl);
             break;
           case 2:
             b.i64(imm).op(OP.i64LtS, OP.i64ExtendI32U);
@@ -465,7 +465,7 @@ class BlockWriter {
             b.i64(imm).op(OP.i64Xor);
             break;
           case 5:
-            b.i64(((inst >> 20) & 63)).op(inst >>> 26 === 0 ? OP.i64ShrU : OP.i64ShrS);
+            b.i64((inst >> 20) & 63).op(inst >>> 26 === 0 ? OP.i64ShrU : OP.i64ShrS);
             break;
           case 6:
             b.i64(imm).op(OP.i64Or);
@@ -513,7 +513,7 @@ class BlockWriter {
       }
       case 0x37:
         if (rd === 0) return true;
-        b.i64((inst & 0xfffff000));
+        b.i64(inst & 0xfffff000);
         this.put(rd);
         return true;
       case 0x17:
@@ -559,7 +559,7 @@ class BlockWriter {
       case 0x67: {
         // The target first: rd may be rs1.
         this.reg(rs1);
-        b.i64((inst >> 20))
+        b.i64(inst >> 20)
           .op(OP.i64Add)
           .i64(-2)
           .op(OP.i64And)
