@@ -195,6 +195,36 @@ describe('persisted checkpoints', () => {
     reopened.dispose();
   }, 120_000);
 
+  it('let a view before the first checkpoint put the machine already made back to its boot state, exactly', async () => {
+    const events = new InMemoryEventStore();
+    const { host, vmId } = await session(events, new InMemoryCheckpointStore());
+    host.dispose();
+    const reopened = new VmHost(events, { resolveImage, checkpoints: new InMemoryCheckpointStore(), travel });
+    const head = (await reopened.listVms())[0].state;
+    const config = head.config!;
+    const images = await resolveImages(config, resolveImage);
+    const all = await events.loadEvents(vmId);
+    // Far into history first: the view there leaves checkpoints only behind it, none near boot.
+    await reopened.inspect(vmId, { icount: Math.floor(head.icount / 2) });
+    const restores: number[] = [];
+    const original = Machine.prototype.restore;
+    Machine.prototype.restore = function (this: Machine, s) {
+      restores.push(s.cpu.scalars[2]);
+      return original.call(this, s);
+    };
+    try {
+      for (const icount of [travel.interval / 2, 10, 0]) {
+        const view = await reopened.inspect(vmId, { icount });
+        expect(view.machine.stateHash).toBe(replayTo(config, images, all, icount).machine.stateHash());
+      }
+    } finally {
+      Machine.prototype.restore = original;
+    }
+    // Each of them restored the boot state (icount 0) into the replayer's machine instead of booting a new one.
+    expect(restores).toEqual([0, 0, 0]);
+    reopened.dispose();
+  }, 120_000);
+
   it('make verify name a checkpoint whose recorded state hash the replay does not reach', async () => {
     const checkpoints = new InMemoryCheckpointStore();
     const { host, vmId } = await session(new InMemoryEventStore(), checkpoints);
