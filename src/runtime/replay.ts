@@ -120,9 +120,10 @@ export class Replayer {
    * share an icount; `uptoSeq` says which of them have happened.
    */
   advance(events: readonly AnyStoredEvent[], target: number, uptoSeq = Number.MAX_SAFE_INTEGER): Incarnation {
-    for (const e of events) {
+    for (let i = firstAfter(events, this.appliedSeq); i < events.length; i++) {
+      const e = events[i];
       if (e.icount > target || e.seq > uptoSeq) break;
-      if (e.seq <= this.appliedSeq || !DRIVES_REPLAY.has(e.type)) continue;
+      if (!DRIVES_REPLAY.has(e.type)) continue;
       this.runTo(e.icount);
       this.apply(e, events);
     }
@@ -176,7 +177,8 @@ export class Replayer {
     this.watches = watches;
     this.onBreak = hit;
     try {
-      for (const e of events) {
+      for (let i = firstAfter(events, this.appliedSeq); i < events.length; i++) {
+        const e = events[i];
         if (e.icount > limit) break;
         if (e.seq <= this.appliedSeq || !DRIVES_REPLAY.has(e.type)) continue;
         if (this.runTo(e.icount)) return found;
@@ -245,6 +247,21 @@ const NO_BREAKPOINTS: ReadonlySet<number> = new Set();
 
 /** The events re-execution applies; every other one is an effect it re-derives. */
 const DRIVES_REPLAY: ReadonlySet<string> = new Set(['InputReceived', 'VmReset', 'SnapshotRestored']);
+
+/**
+ * Index of the first of `events` (in seq order) after seq `applied`: a view far into a long stream
+ * starts there instead of walking every event before it.
+ */
+function firstAfter(events: readonly AnyStoredEvent[], applied: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (events[mid].seq <= applied) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** Re-executes from boot to stream icount `target` (default: the last event's icount). */
 export function replayTo(
