@@ -378,6 +378,17 @@ export class Machine {
     return made;
   }
 
+  /**
+   * Takes in the translated blocks of `other` (a machine of the same VM: same RAM size) wherever
+   * this machine's RAM holds the same code, with the engine's compiled code of them
+   * (BlockCache.adopt). The machine's state is unchanged. Returns the number of blocks taken.
+   */
+  adoptBlocks(other: Machine): number {
+    const blocks = this.cpu.blocks;
+    const theirs = other.cpu.blocks;
+    return blocks === undefined || theirs === undefined ? 0 : blocks.adopt(theirs);
+  }
+
   /** The mtime at which a timer interrupt could wake a waiting hart, or undefined. */
   private timerDeadline(): number | undefined {
     const cmp = this.clint.mtimecmp;

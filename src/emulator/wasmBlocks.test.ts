@@ -51,6 +51,40 @@ describe('the WebAssembly translator', () => {
     }
   });
 
+  it("takes in another machine's blocks where its RAM holds the same code, and then runs exactly", () => {
+    const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
+    const first = new Machine({ bios: image });
+    const pcs: number[] = [];
+    first.onCompiled = (b) => pcs.push(b.pc);
+    first.run(40_000_000);
+    expect(pcs.length).toBeGreaterThan(20);
+    const second = new Machine({ bios: image });
+    const plain = new Machine({ bios: image, translate: false });
+    // One byte of the code under a block changed here: that block is not taken.
+    const changed = pcs[pcs.length >> 1] - second.ram.base;
+    const original = second.ram.u8[changed];
+    second.ram.writeBytes(second.ram.base + changed, Uint8Array.of(original ^ 0xff));
+    const before = second.stateHash();
+    const taken = second.adoptBlocks(first);
+    expect(taken).toBeGreaterThan(20);
+    expect(taken).toBeLessThan(first.cpu.blocks!.compiled);
+    expect(second.cpu.blocks!.page(changed).counts[(changed & 4095) >> 1]).toBe(0);
+    expect(second.blocksCompiled).toBe(0);
+    expect(second.stateHash()).toBe(before);
+    // The code back as it was: the blocks over it are taken too.
+    second.ram.writeBytes(second.ram.base + changed, Uint8Array.of(original));
+    expect(second.adoptBlocks(first)).toBeGreaterThan(0);
+    expect(second.cpu.blocks!.page(changed).counts[(changed & 4095) >> 1]).toBeGreaterThan(0);
+    for (const n of [5_000_000, 333, 20_000_000]) {
+      expect(second.run(n)).toEqual(plain.run(n));
+      expect([second.icount, second.pc, second.stateHash()]).toEqual([plain.icount, plain.pc, plain.stateHash()]);
+    }
+    // Its hot code came translated: little is left to translate of its own.
+    expect(second.blocksCompiled).toBeLessThan(taken / 4);
+    // A machine of another RAM size takes nothing: the blocks address its state area by offset.
+    expect(new Machine({ bios: image, memoryMiB: 64 }).adoptBlocks(first)).toBe(0);
+  });
+
   it('takes exactly the instructions the JavaScript translator takes', () => {
     const next = rng(99);
     for (let i = 0; i < 200_000; i++) {

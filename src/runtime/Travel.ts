@@ -38,6 +38,8 @@ export class Travel {
      * view does not ask the store for more (an IndexedDB read costs a few ms in a worker).
      */
     private readonly knownHead: () => number = () => Number.MAX_SAFE_INTEGER,
+    /** The VM's running (or paused) machine, if it has one here: replayers take in its translated blocks. */
+    private readonly live: () => Machine | undefined = () => undefined,
   ) {
     this.checkpoints = checkpoints ?? new VmCheckpoints(vmId, new InMemoryCheckpointStore(), new PageCache(), DEFAULT_CHECKPOINT_POLICY);
   }
@@ -240,6 +242,10 @@ export class Travel {
    * the first seeks of a reopened recording re-executed at a fraction of the speed of the later ones.
    */
   private pretranslate(machine: Machine): void {
+    // Blocks of the VM's machine come with the engine's optimized code: a new replayer's own
+    // modules run at a fraction of full speed for about its first second (bench/travel).
+    const live = this.live();
+    if (live !== undefined && live !== machine && !this.pretranslated.has(machine)) machine.adoptBlocks(live);
     const events = this.events;
     for (; this.hotScanned < events.length; this.hotScanned++) {
       const e = events[this.hotScanned];

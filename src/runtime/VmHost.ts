@@ -249,7 +249,14 @@ export class VmHost implements WorkerApi {
     let travel = this.travel.get(service.vmId);
     if (!travel) {
       const checkpoints = new VmCheckpoints(service.vmId, this.checkpointStore, this.pageCache, { ...DEFAULT_CHECKPOINT_POLICY, ...this.options.travel }, this.clock);
-      this.travel.set(service.vmId, (travel = new Travel(service.vmId, this.store, this.resolve, checkpoints, () => service.state.version)));
+      this.travel.set(service.vmId, (travel = new Travel(
+            service.vmId,
+            this.store,
+            this.resolve,
+            checkpoints,
+            () => service.state.version,
+            () => this.runners.get(service.vmId)?.machine,
+          )));
     }
     return travel;
   }

@@ -23,7 +23,7 @@
 import { CHAIN_ENTRIES, CHAIN_SHIFT, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, STATE_CHAIN, type Cpu } from './Cpu.ts';
 import { EXPANDED } from './rvc.ts';
 import { executeM, executeMW } from './rv64m.ts';
-import { compileWasmBlocks, wasmTrampoline, type WasmFunction } from './wasmBlocks.ts';
+import { compileWasmBlocks, instantiateWasmBlocks, wasmTrampoline, type WasmFunction } from './wasmBlocks.ts';
 import { wasmHost, type WasmTable } from '../wasmHost.ts';
 
 /**
@@ -107,12 +107,36 @@ interface Queued {
   readonly pc: number;
   readonly hits: number;
   readonly region: Region;
+  readonly instructions: number;
+  readonly bytes: number;
 }
 
 /** Takes a block out of the batch: its slot counts arrivals again (from 0) until it is made. */
 function unqueue(b: Queued): void {
   b.page.pending--;
   b.page.hits[(b.off & 4095) >> 1] = 0;
+}
+
+/** A block of a compiled module: its RAM offset, the pc it was made at, its length in instructions and bytes. */
+interface ModuleBlock {
+  readonly off: number;
+  readonly pc: number;
+  readonly instructions: number;
+  readonly bytes: number;
+}
+
+/** A WebAssembly module a cache compiled or took in, its blocks (export `b${i}` is blocks[i]) and which are in place. */
+interface CompiledModule {
+  readonly module: object;
+  readonly blocks: readonly ModuleBlock[];
+  readonly alive: Uint8Array;
+  live: number;
+}
+
+/** Whether RAM bytes [off, off + length) are the same in `a` and `b`. */
+function sameBytes(a: Uint8Array, b: Uint8Array, off: number, length: number): boolean {
+  for (let i = off; i < off + length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The translated blocks of one machine. */
@@ -136,6 +160,15 @@ export class BlockCache {
   private readonly freeIds: number[] = [];
   /** Chain entries in the hart's state area: [RAM offset, table index, instructions] (Cpu.ts). */
   private readonly chain: Int32Array;
+  /**
+   * The modules of this cache that still hold blocks in place, and by table index the module and
+   * export each block came from (WebAssembly backend), for `adopt`. A module leaves the set with its
+   * last block, so the set never holds more than the blocks in place do.
+   */
+  private readonly modules = new Set<CompiledModule>();
+  private readonly owners: ({ readonly module: CompiledModule; readonly index: number } | undefined)[] = [];
+  /** Blocks taken in from another machine's cache (adopt) since creation. */
+  adopted = 0;
 
   /**
    * @param threshold arrivals at an address before its block is translated (1..65534; tests use 1
@@ -184,6 +217,12 @@ export class BlockCache {
       const id = page.ids[slot];
       this.table.set(id, null);
       this.freeIds.push(id);
+      const owner = this.owners[id];
+      if (owner !== undefined) {
+        this.owners[id] = undefined;
+        owner.module.alive[owner.index] = 0;
+        if (--owner.module.live === 0) this.modules.delete(owner.module);
+      }
       const e = this.chainEntry(off);
       if (this.chain[e] === off) this.chain[e] = -1;
     }
@@ -245,12 +284,12 @@ export class BlockCache {
    */
   private make(page: BlockPage, off: number, pc: number, hits: number, region: Region): void {
     if (this.table === undefined) {
-      this.install(page, off, pc, hits, region, buildBlock(this.cpu, page, off, region));
+      this.install(page, off, pc, hits, region.code.length, region.bytes, buildBlock(this.cpu, page, off, region));
       return;
     }
     page.hits[(off & 4095) >> 1] = PENDING;
     page.pending++;
-    this.batch.push({ page, off, pc, hits, region });
+    this.batch.push({ page, off, pc, hits, region, instructions: region.code.length, bytes: region.bytes });
     if (this.batch.length >= BATCH) this.flush();
   }
 
@@ -287,45 +326,114 @@ export class BlockCache {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    let fns: WasmFunction[];
+    let modules: { module: object; fns: WasmFunction[]; blocks: Queued[] }[];
     try {
-      fns = compileWasmBlocks(
+      const compiled = compileWasmBlocks(
         this.cpu,
         batch.map((b) => b.region),
         batch.map((b) => b.off),
       );
+      modules = [{ ...compiled, blocks: batch }];
     } catch (error) {
       // A browser's main thread compiles only small modules synchronously (4 KB in Chromium):
       // there, each block gets a module of its own.
       if (batch.length === 1) throw error;
-      fns = batch.map((b) => compileWasmBlocks(this.cpu, [b.region], [b.off])[0]);
+      modules = batch.map((b) => ({ ...compileWasmBlocks(this.cpu, [b.region], [b.off]), blocks: [b] }));
     }
-    for (const [i, b] of batch.entries()) {
-      unqueue(b);
-      this.install(b.page, b.off, b.pc, b.hits, b.region, fns[i]);
+    for (const { module, fns, blocks } of modules) {
+      const owner = this.owned(module, blocks);
+      for (const [i, b] of blocks.entries()) {
+        unqueue(b);
+        this.install(b.page, b.off, b.pc, b.hits, b.instructions, b.bytes, fns[i], owner, i);
+      }
     }
   }
 
+  /** A module this cache holds blocks of, in `modules` (while one of them is in place). */
+  private owned(module: object, blocks: readonly ModuleBlock[]): CompiledModule {
+    // Only the numbers of each block are kept (not its decoded region): they live as long as it does.
+    blocks = blocks.map(({ off, pc, instructions, bytes }) => ({ off, pc, instructions, bytes }));
+    const owner: CompiledModule = { module, blocks, alive: new Uint8Array(blocks.length), live: 0 };
+    this.modules.add(owner);
+    return owner;
+  }
+
+  /**
+   * Takes in the blocks another machine's cache has in place (WebAssembly backend, same RAM size)
+   * wherever this machine's RAM holds the same bytes, by instantiating the modules they were
+   * compiled in instead of translating them again. Instances of a module share its compiled code,
+   * so the engine's optimized code comes with them: a replayer made beside the running VM runs its
+   * hot code at full speed from the first instruction, where new modules of its own ran at a
+   * fraction of it for the first second (bench/travel). Their pages are marked as code, so writes
+   * drop them as any other block. Returns how many blocks were taken.
+   */
+  adopt(from: BlockCache): number {
+    if (this.table === undefined || from === this || from.table === undefined || from.cpu.ram.stateOffset !== this.cpu.ram.stateOffset) return 0;
+    const mine = this.cpu.ram.u8;
+    const theirs = from.cpu.ram.u8;
+    let taken = 0;
+    for (const source of from.modules) {
+      const usable: number[] = [];
+      source.blocks.forEach((b, i) => {
+        if (source.alive[i] === 0) return;
+        const page = this.page(b.off);
+        const slot = (b.off & 4095) >> 1;
+        if (page.counts[slot] > 0 || page.hits[slot] >= PENDING || !sameBytes(mine, theirs, b.off, b.bytes)) return;
+        usable.push(i);
+      });
+      if (usable.length === 0) continue;
+      const fns = instantiateWasmBlocks(this.cpu, source.module, source.blocks.length);
+      const owner = this.owned(source.module, source.blocks);
+      for (const i of usable) {
+        const b = source.blocks[i];
+        this.cpu.enterCodePage(b.off);
+        this.install(this.page(b.off), b.off, b.pc, 0, b.instructions, b.bytes, fns[i], owner, i, true);
+        taken++;
+      }
+    }
+    return taken;
+  }
+
   /** Puts a block in place: a JavaScript function in its page, a WebAssembly one in the table and the chain. */
-  private install(page: BlockPage, off: number, pc: number, hits: number, region: Region, fn: BlockFunction | WasmFunction): void {
+  private install(
+    page: BlockPage,
+    off: number,
+    pc: number,
+    hits: number,
+    instructions: number,
+    bytes: number,
+    fn: BlockFunction | WasmFunction,
+    owner?: CompiledModule,
+    index = 0,
+    adopted = false,
+  ): void {
     const slot = (off & 4095) >> 1;
     if (this.total >= MAX_BLOCKS) this.clear();
     if (this.table !== undefined) {
       const id = this.freeIds.pop()!;
       this.table.set(id, fn);
       page.ids[slot] = id;
+      if (owner !== undefined) {
+        this.owners[id] = { module: owner, index };
+        owner.alive[index] = 1;
+        owner.live++;
+      }
       // The block that may follow another at once: the latest translated at this entry.
       const e = this.chainEntry(off);
       this.chain[e] = off;
       this.chain[e + 1] = id;
-      this.chain[e + 2] = region.code.length;
+      this.chain[e + 2] = instructions;
     } else page.fns[slot] = fn as BlockFunction;
-    page.counts[slot] = region.code.length;
-    page.ends[slot] = (off & 4095) + region.bytes;
+    page.counts[slot] = instructions;
+    page.ends[slot] = (off & 4095) + bytes;
     page.translated++;
     this.total++;
+    if (adopted) {
+      this.adopted++;
+      return;
+    }
     this.compiled++;
-    this.onCompiled?.({ pc, instructions: region.code.length, hits });
+    this.onCompiled?.({ pc, instructions, hits });
   }
 
   /** Whether RAM page `index` holds translated blocks or blocks waiting to be. */

@@ -873,13 +873,29 @@ export function moduleBytes(regions: readonly Region[], offsets: readonly number
 /** The WebAssembly binary header: magic and version 1. */
 const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
-/** Compiles `regions` at RAM offsets `offsets` for `cpu`, whose RAM must be WebAssembly memory: one function per region. */
-export function compileWasmBlocks(cpu: Cpu, regions: readonly Region[], offsets: readonly number[]): WasmFunction[] {
+/**
+ * Compiles `regions` at RAM offsets `offsets` for `cpu`, whose RAM must be WebAssembly memory: one
+ * function per region, and the module, which `instantiateWasmBlocks` can give another machine.
+ */
+export function compileWasmBlocks(cpu: Cpu, regions: readonly Region[], offsets: readonly number[]): { module: object; fns: WasmFunction[] } {
+  if (cpu.ram.memory === undefined || wasmHost === undefined) throw new Error('this machine’s RAM is not WebAssembly memory');
+  const module = new wasmHost.Module(moduleBytes(regions, offsets, cpu.ram.stateOffset));
+  return { module, fns: instantiateWasmBlocks(cpu, module, regions.length) };
+}
+
+/**
+ * The `count` block functions of a compiled module, bound to `cpu`'s memory. A module depends only
+ * on its regions, their RAM offsets and where the state area lies (the RAM size): any machine with
+ * the same bytes at those offsets and the same RAM size can run it. Instances of one module share
+ * its compiled code, the engine's optimized tier included.
+ */
+export function instantiateWasmBlocks(cpu: Cpu, module: object, count: number): WasmFunction[] {
   const memory = cpu.ram.memory;
   if (memory === undefined || wasmHost === undefined) throw new Error('this machine’s RAM is not WebAssembly memory');
-  const module = new wasmHost.Module(moduleBytes(regions, offsets, cpu.ram.stateOffset));
   const instance = new wasmHost.Instance(module, { m: { mem: memory } });
-  return regions.map((_, i) => instance.exports[`b${i}`] as WasmFunction);
+  const fns: WasmFunction[] = [];
+  for (let i = 0; i < count; i++) fns.push(instance.exports[`b${i}`] as WasmFunction);
+  return fns;
 }
 
 /** A compiled block as the host sees it (what goes into the table). */
@@ -892,6 +908,17 @@ export type WasmFunction = () => number;
  */
 export function wasmTrampoline(table: WasmTable): (index: number) => void {
   if (wasmHost === undefined) throw new Error('no WebAssembly on this host');
+  // One module for every machine of this realm: its instances share the engine's compiled and
+  // optimized code, so a new machine's dispatcher does not warm up again.
+  trampolineModule ??= new wasmHost.Module(trampolineBytes());
+  const instance = new wasmHost.Instance(trampolineModule, { m: { t: table } });
+  return instance.exports.run as (index: number) => void;
+}
+
+let trampolineModule: object | undefined;
+
+/** The dispatcher's module: imports the table, exports run(index). */
+function trampolineBytes(): Uint8Array<ArrayBuffer> {
   const out = new Bytes();
   out.list(MAGIC);
   section(out, 1, [2, 0x60, 0, 1, I32, 0x60, 1, I32, 0]);
@@ -918,6 +945,5 @@ export function wasmTrampoline(table: WasmTable): (index: number) => void {
   uleb(code, body.length);
   code.append(body);
   section(out, 10, code);
-  const instance = new wasmHost.Instance(new wasmHost.Module(out.bytes()), { m: { t: table } });
-  return instance.exports.run as (index: number) => void;
+  return out.bytes();
 }
