@@ -15,6 +15,17 @@ const SHIFT_FORMS = [[1, 0], [5, 0], [5, 0x400]] as const;
 
 const OPCODES = [0x03, 0x13, 0x17, 0x1b, 0x23, 0x33, 0x37, 0x3b, 0x63, 0x67, 0x6f, 0x73, 0x2f, 0x0f];
 
+/** bench.elf's first 40M instructions on a translating machine, and the pcs of the blocks it translated. */
+function ranHot(): { image: Uint8Array; first: Machine; pcs: number[] } {
+  const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
+  const first = new Machine({ bios: image });
+  const pcs: number[] = [];
+  first.onCompiled = (b) => pcs.push(b.pc);
+  first.run(40_000_000);
+  expect(pcs.length).toBeGreaterThan(20);
+  return { image, first, pcs };
+}
+
 describe('the WebAssembly translator', () => {
   it('is the default, and a machine whose RAM is a plain buffer translates into JavaScript instead, with the same states', () => {
     const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
@@ -33,12 +44,7 @@ describe('the WebAssembly translator', () => {
   });
 
   it('translates ahead from a list of hot pcs without changing the state, and then runs exactly', () => {
-    const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
-    const first = new Machine({ bios: image });
-    const pcs: number[] = [];
-    first.onCompiled = (b) => pcs.push(b.pc);
-    first.run(40_000_000);
-    expect(pcs.length).toBeGreaterThan(20);
+    const { image, pcs } = ranHot();
     const ahead = new Machine({ bios: image });
     const plain = new Machine({ bios: image, translate: false });
     const before = ahead.stateHash();
@@ -52,12 +58,7 @@ describe('the WebAssembly translator', () => {
   });
 
   it("takes in another machine's blocks where its RAM holds the same code, and then runs exactly", () => {
-    const image = new Uint8Array(readFileSync('public/guests/bench.elf'));
-    const first = new Machine({ bios: image });
-    const pcs: number[] = [];
-    first.onCompiled = (b) => pcs.push(b.pc);
-    first.run(40_000_000);
-    expect(pcs.length).toBeGreaterThan(20);
+    const { image, first, pcs } = ranHot();
     const second = new Machine({ bios: image });
     const plain = new Machine({ bios: image, translate: false });
     // One byte of the code under a block changed here: that block is not taken.

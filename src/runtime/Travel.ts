@@ -6,7 +6,7 @@ import { DEFAULT_CHECKPOINT_POLICY, PageCache, VmCheckpoints, type CheckpointPol
 import type { Machine } from '../emulator/machine.ts';
 import { viewOf } from './inspect.ts';
 import type { PastView, TravelTarget } from './protocol.ts';
-import { Replayer, resolveImages, type BootImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
+import { countUpTo, Replayer, resolveImages, type BootImages, type Checkpoint, type ImageResolver, type Watch } from './replay.ts';
 
 export type TravelOptions = Partial<CheckpointPolicy>;
 
@@ -270,12 +270,5 @@ export class Travel {
 
 /** Index+1 of the last event whose icount is at or before `icount` (events are in icount order). */
 export function lastAtOrBefore(events: readonly AnyStoredEvent[], icount: number): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (events[mid].icount <= icount) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.max(1, lo);
+  return Math.max(1, countUpTo(events, 'icount', icount));
 }

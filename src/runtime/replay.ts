@@ -249,18 +249,23 @@ const NO_BREAKPOINTS: ReadonlySet<number> = new Set();
 const DRIVES_REPLAY: ReadonlySet<string> = new Set(['InputReceived', 'VmReset', 'SnapshotRestored']);
 
 /**
- * Index of the first of `events` (in seq order) after seq `applied`: a view far into a long stream
- * starts there instead of walking every event before it.
+ * How many of `events` (in stream order, so by seq and by icount) have `key` at or below `value`:
+ * the index of the first one above it, found by bisection.
  */
-function firstAfter(events: readonly AnyStoredEvent[], applied: number): number {
+export function countUpTo(events: readonly AnyStoredEvent[], key: 'seq' | 'icount', value: number): number {
   let lo = 0;
   let hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (events[mid].seq <= applied) lo = mid + 1;
+    if (events[mid][key] <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** Index of the first event after seq `applied`: a view far into a long stream starts there, not at its start. */
+function firstAfter(events: readonly AnyStoredEvent[], applied: number): number {
+  return countUpTo(events, 'seq', applied);
 }
 
 /** Re-executes from boot to stream icount `target` (default: the last event's icount). */
