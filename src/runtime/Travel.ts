@@ -242,8 +242,9 @@ export class Travel {
    * the first seeks of a reopened recording re-executed at a fraction of the speed of the later ones.
    */
   private pretranslate(machine: Machine): void {
-    // Blocks of the VM's machine come with the engine's optimized code: a new replayer's own
-    // modules run at a fraction of full speed for about its first second (bench/travel).
+    // Blocks of the VM's machine come with the engine's optimized code. With modules of its own, a
+    // replayer's first seeks re-execute at a fraction of full speed while the engine compiles them:
+    // the first ten seeks after pausing a busy guest took 609–694 ms in Chromium, 507–572 with these.
     const live = this.live();
     if (live !== undefined && live !== machine && !this.pretranslated.has(machine)) machine.adoptBlocks(live);
     const events = this.events;

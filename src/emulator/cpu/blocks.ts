@@ -362,10 +362,9 @@ export class BlockCache {
    * Takes in the blocks another machine's cache has in place (WebAssembly backend, same RAM size)
    * wherever this machine's RAM holds the same bytes, by instantiating the modules they were
    * compiled in instead of translating them again. Instances of a module share its compiled code,
-   * so the engine's optimized code comes with them: a replayer made beside the running VM runs its
-   * hot code at full speed from the first instruction, where new modules of its own ran at a
-   * fraction of it for the first second (bench/travel). Their pages are marked as code, so writes
-   * drop them as any other block. Returns how many blocks were taken.
+   * so the engine's optimized code comes with them rather than being built again while the blocks
+   * run slower (a replayer's first seeks ran at a fraction of full speed). Their pages are marked
+   * as code, so writes drop them as any other block. Returns how many blocks were taken.
    */
   adopt(from: BlockCache): number {
     if (this.table === undefined || from === this || from.table === undefined || from.cpu.ram.stateOffset !== this.cpu.ram.stateOffset) return 0;
