@@ -5,7 +5,6 @@ import { rng } from './testing/random.ts';
 import { CSR } from './cpu/csr.ts';
 import { MRET, addi, csrrs, csrrw, li, program } from './testing/rv64Encoder.ts';
 
-
 const HANDLER = 0x8000_0800;
 const RANDOM = 0x8000_1000;
 

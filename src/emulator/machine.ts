@@ -349,8 +349,7 @@ export class Machine {
       this.watchHit = undefined;
       execute(cpu);
       // Blocks that became hot in that run are compiled together (cpu/blocks.ts).
-      const blocks = cpu.blocks;
-      if (blocks !== undefined && blocks.pending) blocks.flush();
+      cpu.blocks?.flush();
       if (this.watchHit !== undefined) return { reason: 'watchpoint', executed: cpu.icount - start };
     }
   }

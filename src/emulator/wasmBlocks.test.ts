@@ -7,7 +7,6 @@ import { Machine } from './machine.ts';
 import { rng } from './testing/random.ts';
 import { I, R, U, addi, bne, jal, ld, li, program, sd } from './testing/rv64Encoder.ts';
 
-
 /** OP encodings (funct3, funct7) other than M; OP-32 likewise; shift immediates (funct3, imm[11:6] << 6). */
 const OP_FORMS = [[0, 0], [0, 0x20], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [5, 0x20], [6, 0], [7, 0]] as const;
 const OP32_FORMS = [[0, 0], [0, 0x20], [1, 0], [5, 0], [5, 0x20]] as const;

@@ -120,7 +120,8 @@ export class Replayer {
    * share an icount; `uptoSeq` says which of them have happened.
    */
   advance(events: readonly AnyStoredEvent[], target: number, uptoSeq = Number.MAX_SAFE_INTEGER): Incarnation {
-    for (let i = firstAfter(events, this.appliedSeq); i < events.length; i++) {
+    // From the first event not applied yet: a view far into a long stream does not walk all before it.
+    for (let i = countUpTo(events, 'seq', this.appliedSeq); i < events.length; i++) {
       const e = events[i];
       if (e.icount > target || e.seq > uptoSeq) break;
       if (!DRIVES_REPLAY.has(e.type)) continue;
@@ -177,10 +178,10 @@ export class Replayer {
     this.watches = watches;
     this.onBreak = hit;
     try {
-      for (let i = firstAfter(events, this.appliedSeq); i < events.length; i++) {
+      for (let i = countUpTo(events, 'seq', this.appliedSeq); i < events.length; i++) {
         const e = events[i];
         if (e.icount > limit) break;
-        if (e.seq <= this.appliedSeq || !DRIVES_REPLAY.has(e.type)) continue;
+        if (!DRIVES_REPLAY.has(e.type)) continue;
         if (this.runTo(e.icount)) return found;
         this.apply(e, events);
       }
@@ -261,11 +262,6 @@ export function countUpTo(events: readonly AnyStoredEvent[], key: 'seq' | 'icoun
     else hi = mid;
   }
   return lo;
-}
-
-/** Index of the first event after seq `applied`: a view far into a long stream starts there, not at its start. */
-function firstAfter(events: readonly AnyStoredEvent[], applied: number): number {
-  return countUpTo(events, 'seq', applied);
 }
 
 /** Re-executes from boot to stream icount `target` (default: the last event's icount). */

@@ -107,8 +107,6 @@ interface Queued {
   readonly pc: number;
   readonly hits: number;
   readonly region: Region;
-  readonly instructions: number;
-  readonly bytes: number;
 }
 
 /** Takes a block out of the batch: its slot counts arrivals again (from 0) until it is made. */
@@ -289,7 +287,7 @@ export class BlockCache {
     }
     page.hits[(off & 4095) >> 1] = PENDING;
     page.pending++;
-    this.batch.push({ page, off, pc, hits, region, instructions: region.code.length, bytes: region.bytes });
+    this.batch.push({ page, off, pc, hits, region });
     if (this.batch.length >= BATCH) this.flush();
   }
 
@@ -310,11 +308,6 @@ export class BlockCache {
 
   /** Blocks waiting to be compiled (WebAssembly backend). */
   private batch: Queued[] = [];
-
-  /** Whether blocks wait in the batch. */
-  get pending(): boolean {
-    return this.batch.length > 0;
-  }
 
   /** Blocks waiting in the batch. */
   get batchSize(): number {
@@ -341,18 +334,20 @@ export class BlockCache {
       modules = batch.map((b) => ({ ...compileWasmBlocks(this.cpu, [b.region], [b.off]), blocks: [b] }));
     }
     for (const { module, fns, blocks } of modules) {
-      const owner = this.owned(module, blocks);
+      // Only the numbers of each block stay with the module (not its decoded region): they live as long as it does.
+      const owner = this.owned(
+        module,
+        blocks.map((b) => ({ off: b.off, pc: b.pc, instructions: b.region.code.length, bytes: b.region.bytes })),
+      );
       for (const [i, b] of blocks.entries()) {
         unqueue(b);
-        this.install(b.page, b.off, b.pc, b.hits, b.instructions, b.bytes, fns[i], owner, i);
+        this.install(b.page, b.off, b.pc, b.hits, b.region.code.length, b.region.bytes, fns[i], owner, i);
       }
     }
   }
 
   /** A module this cache holds blocks of, in `modules` (while one of them is in place). */
   private owned(module: object, blocks: readonly ModuleBlock[]): CompiledModule {
-    // Only the numbers of each block are kept (not its decoded region): they live as long as it does.
-    blocks = blocks.map(({ off, pc, instructions, bytes }) => ({ off, pc, instructions, bytes }));
     const owner: CompiledModule = { module, blocks, alive: new Uint8Array(blocks.length), live: 0 };
     this.modules.add(owner);
     return owner;

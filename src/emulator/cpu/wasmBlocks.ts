@@ -11,7 +11,8 @@
 // The hart's registers, pc/icount/stopAt, its TLBs and the chain table live in the same
 // WebAssembly.Memory as RAM (ram.ts, Cpu.ts), above it: RAM offsets are memory addresses, and
 // every module imports that memory. A block loads the registers it uses into locals at entry and
-// stores the ones it writes when it leaves; it calls nothing, so no one can see the hart between.
+// stores the ones it writes when it leaves; it calls nothing but the module's pure MULHU helper, so
+// no one can see the hart between.
 import type { Cpu } from './Cpu.ts';
 import { CHAIN_ENTRIES, CHAIN_SHIFT, SC_ARRIVE, SC_ICOUNT, SC_PC, SC_STOP, STATE_CHAIN, STATE_FETCH_BASE, STATE_FETCH_TAG, STATE_LOAD_BASE, STATE_LOAD_TAG, STATE_SCALARS, STATE_STORE_BASE, STATE_STORE_TAG, STATE_XHI, STATE_XLO, TLB_SIZE } from './Cpu.ts';
 import { branchOffset, jalOffset, type Region } from './blocks.ts';
@@ -660,7 +661,6 @@ class BlockWriter {
     b.end();
   }
 
-  /** The whole function body (locals, entry, sections, exit tail). */
   /** Appends the whole function body (size first, as the code section wants it) to `code`. */
   build(code: Bytes): void {
     const region = this.region;
@@ -793,6 +793,9 @@ const SCRATCH_ENTRY = new Body();
 const SCRATCH_TAIL = new Body();
 const SCRATCH_LOCALS = new Bytes();
 
+/** The MULHU helper's body, built once: every module starts with the same one. */
+let MULHU_BODY: Bytes | undefined;
+
 /** The body of the MULHU helper: (a: i64, b: i64) -> high 64 bits of the unsigned 128-bit product. */
 function mulhuBody(): Bytes {
   const b = new Body();
@@ -860,7 +863,7 @@ export function moduleBytes(regions: readonly Region[], offsets: readonly number
   section(out, 7, exports);
   const code = new Bytes();
   uleb(code, regions.length + 1);
-  const helper = mulhuBody();
+  const helper = (MULHU_BODY ??= mulhuBody());
   uleb(code, helper.length);
   code.append(helper);
   for (const [i, region] of regions.entries()) {
