@@ -46,6 +46,16 @@ async function session(store: EventStore, checkpoints: CheckpointStore) {
   return { host, vmId: vm.vmId };
 }
 
+/** A session recorded in memory, and a new host on its events with no checkpoints (a reload that lost them). */
+async function reopenedSession() {
+  const events = new InMemoryEventStore();
+  const { host, vmId } = await session(events, new InMemoryCheckpointStore());
+  host.dispose();
+  const reopened = new VmHost(events, { resolveImage, checkpoints: new InMemoryCheckpointStore(), travel });
+  const head = (await reopened.listVms())[0].state;
+  return { events, vmId, reopened, head };
+}
+
 /** Instructions machines execute while `work` runs. */
 async function instructionsDuring(work: () => Promise<unknown>): Promise<number> {
   const original = Machine.prototype.run;
@@ -180,11 +190,7 @@ describe('persisted checkpoints', () => {
   }, 120_000);
 
   it('let a step back restore the checkpoint the view before it took, stored or not yet', async () => {
-    const events = new InMemoryEventStore();
-    const { host, vmId } = await session(events, new InMemoryCheckpointStore());
-    host.dispose();
-    const reopened = new VmHost(events, { resolveImage, checkpoints: new InMemoryCheckpointStore(), travel });
-    const state = (await reopened.listVms())[0].state;
+    const { vmId, reopened, head: state } = await reopenedSession();
     // Replay checkpoints between run chunks: the re-execution from boot to here passes one at REPLAY_CHUNK.
     const at = REPLAY_CHUNK + travel.interval;
     expect(state.icount).toBeGreaterThan(at);
@@ -196,11 +202,7 @@ describe('persisted checkpoints', () => {
   }, 120_000);
 
   it('let a view before the first checkpoint put the machine already made back to its boot state, exactly', async () => {
-    const events = new InMemoryEventStore();
-    const { host, vmId } = await session(events, new InMemoryCheckpointStore());
-    host.dispose();
-    const reopened = new VmHost(events, { resolveImage, checkpoints: new InMemoryCheckpointStore(), travel });
-    const head = (await reopened.listVms())[0].state;
+    const { events, vmId, reopened, head } = await reopenedSession();
     const config = head.config!;
     const images = await resolveImages(config, resolveImage);
     const all = await events.loadEvents(vmId);
